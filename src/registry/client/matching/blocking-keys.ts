@@ -1,0 +1,97 @@
+/**
+ * Blocking keys: matching a record only compares it with records that share at least one key, so
+ * it never scans the registry. Each key is built so that its block stays small at national scale
+ * (~14 million people) and so that the errors clerks make leave at least one key intact:
+ *
+ *   id1/id2/id3  national ID with one of three digit groups left out: any one-digit typo keeps
+ *                one key (each group pair still has 10–11 digits, so blocks hold ~1 person)
+ *   tel          phone (a household, ~5 people)
+ *   ny           two name codes, one from each name part, unordered (swap-proof) + birth year
+ *   nv           the same + village: catches a wrong or missing birth date
+ *   sd           one name code + full birth date: catches a misspelt other name
+ *   sv           one name code + village + birth year: the same when the date is year-only
+ *
+ * Name codes are phonetic keys (phonetic-key.ts) of each name token and of each name part joined
+ * ("Jean Baptiste" → also "Jeanbaptiste"), so spelling variants and merged names share codes.
+ */
+import { foldName, joinedName, nameTokens } from './normalise-name.ts';
+import { phoneticKey } from './phonetic-key.ts';
+import { normalisedNationalIds, normalisedPhones } from './comparators.ts';
+import { parseBirthDate, type PersonRecord } from './person-record.ts';
+
+function codes(parts: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const t of nameTokens(parts)) if (t.length >= 2) out.add(phoneticKey(t));
+  const joined = joinedName(parts);
+  if (joined.length >= 2) out.add(phoneticKey(joined));
+  out.delete('');
+  return [...out];
+}
+
+export function blockingKeys(r: PersonRecord): string[] {
+  const keys = new Set<string>();
+  for (const id of normalisedNationalIds(r)) {
+    keys.add(`id1:${id.slice(0, 11)}`);
+    keys.add(`id2:${id.slice(6)}`);
+    keys.add(`id3:${id.slice(0, 6)}${id.slice(11)}`);
+  }
+  for (const p of normalisedPhones(r)) keys.add(`tel:${p}`);
+
+  const birth = parseBirthDate(r.birthDate);
+  const year = birth?.year;
+  const fullDate = birth?.day !== undefined ? r.birthDate!.slice(0, 10) : undefined;
+  const village = r.village ? foldName(r.village) : r.cell ? 'c:' + foldName(r.cell) : undefined;
+  const g = codes(r.given);
+  const f = codes(r.family);
+  for (const x of g) {
+    for (const y of f) {
+      if (x === y) continue;
+      const pair = x < y ? `${x}+${y}` : `${y}+${x}`;
+      if (year !== undefined) keys.add(`ny:${pair}|${year}`);
+      if (village) keys.add(`nv:${pair}|${village}`);
+    }
+  }
+  for (const x of new Set([...g, ...f])) {
+    if (fullDate) keys.add(`sd:${x}|${fullDate}`);
+    if (village && year !== undefined) keys.add(`sv:${x}|${village}|${year}`);
+  }
+  return [...keys];
+}
+
+/** The kind of a key ('id1', 'tel', 'ny', …), for statistics per kind. */
+export function blockingKeyKind(key: string): string {
+  return key.slice(0, key.indexOf(':'));
+}
+
+/**
+ * Candidate pairs of a batch of records via an in-memory key index (the registry service does the
+ * same with an indexed table). Blocks larger than `maxBlockSize` are skipped: a key shared by
+ * thousands (a clinic's phone written for every patient) says nothing about identity.
+ */
+export function candidatePairs(records: readonly PersonRecord[], maxBlockSize = 1000): { pairs: Array<[number, number]>; blocks: Map<string, number[]> } {
+  const blocks = new Map<string, number[]>();
+  records.forEach((r, i) => {
+    for (const k of blockingKeys(r)) {
+      const b = blocks.get(k);
+      if (b) b.push(i);
+      else blocks.set(k, [i]);
+    }
+  });
+  const seen = new Set<number>();
+  const pairs: Array<[number, number]> = [];
+  const n = records.length;
+  for (const b of blocks.values()) {
+    if (b.length < 2 || b.length > maxBlockSize) continue;
+    for (let x = 0; x < b.length; x++) {
+      for (let y = x + 1; y < b.length; y++) {
+        const i = Math.min(b[x], b[y]);
+        const j = Math.max(b[x], b[y]);
+        const key = i * n + j;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        pairs.push([i, j]);
+      }
+    }
+  }
+  return { pairs, blocks };
+}

@@ -1,0 +1,220 @@
+/**
+ * Per-field comparators. Each returns an agreement level (a small ordered vocabulary per field,
+ * the unit Fellegi–Sunter weights attach to) or undefined when the field is missing on either
+ * side: a missing value is neither evidence for nor against a match.
+ */
+import { jaroWinkler } from '@skyra/jaro-winkler';
+import { distance as levenshtein } from 'fastest-levenshtein';
+import { foldName, nameTokens } from './normalise-name.ts';
+import { phoneticKey } from './phonetic-key.ts';
+import { normaliseNationalIdForMatch, normalisePhone, parseBirthDate, type PersonRecord } from './person-record.ts';
+
+/** Agreement levels per field, best first. The model must have an m/u pair for each. */
+export const FIELD_LEVELS = {
+  nationalId: ['exact', 'replacement', 'typo', 'disagree'],
+  given: ['exact', 'phonetic', 'close', 'partial', 'disagree'],
+  family: ['exact', 'phonetic', 'close', 'partial', 'disagree'],
+  birthDate: ['exact', 'transposed', 'year-month', 'year', 'near', 'disagree'],
+  sex: ['agree', 'disagree'],
+  phone: ['exact', 'typo', 'disagree'],
+  address: ['village', 'cell', 'sector', 'district', 'disagree'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type MatchField = keyof typeof FIELD_LEVELS;
+export const MATCH_FIELDS = Object.keys(FIELD_LEVELS) as MatchField[];
+
+export type NameLevel = (typeof FIELD_LEVELS)['given'][number];
+const NAME_RANK: Record<NameLevel, number> = { exact: 4, phonetic: 3, close: 2, partial: 1, disagree: 0 };
+
+export function nameLevelRank(l: NameLevel | undefined): number {
+  return l === undefined ? -1 : NAME_RANK[l];
+}
+
+/** One substitution, insertion or deletion, or one swap of adjacent letters (Levenshtein alone counts a swap as two). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  if (levenshtein(a, b) <= 1) return true;
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i + 1 < a.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
+function tokenAgrees(x: string, y: string): boolean {
+  if (x === y) return true;
+  // an initial ("J. Baptiste") stands for any name with that first letter
+  if (x.length === 1 || y.length === 1) return x[0] === y[0];
+  const px = phoneticKey(x);
+  const py = phoneticKey(y);
+  if (px === py) return true;
+  return Math.min(x.length, y.length) >= 4 && (withinOneEdit(x, y) || withinOneEdit(px, py));
+}
+
+/** Does every token of the shorter list agree with a distinct token of the longer one? */
+function tokensSubset(ta: string[], tb: string[]): boolean {
+  const [short, long] = ta.length <= tb.length ? [ta, tb] : [tb, ta];
+  const used = new Set<number>();
+  for (const t of short) {
+    let found = -1;
+    for (let j = 0; j < long.length; j++) {
+      if (!used.has(j) && tokenAgrees(t, long[j])) {
+        found = j;
+        break;
+      }
+    }
+    if (found < 0) return false;
+    used.add(found);
+  }
+  return true;
+}
+
+/**
+ * Compares two name parts (lists of names). Works on the concatenation so that "Jean Baptiste",
+ * "Jean-Baptiste" and "Jeanbaptiste" are exact, and falls back to token subsets so that "Marie
+ * Claire" / "Marie" and "J. Baptiste" / "Jean Baptiste" are partial. Edit distance is capped at
+ * one edit on purpose: Rwandan names differing in two or three letters are usually different
+ * names (Niyonsaba / Niyonsenga, Nsabimana / Nsanzimana), not typos.
+ */
+export function compareNameParts(a: readonly string[], b: readonly string[]): NameLevel | undefined {
+  const ta = nameTokens(a);
+  const tb = nameTokens(b);
+  if (ta.length === 0 || tb.length === 0) return undefined;
+  const ja = ta.join('');
+  const jb = tb.join('');
+  if (ja === jb || (ta.length === tb.length && [...ta].sort().join(' ') === [...tb].sort().join(' '))) return 'exact';
+  const pa = phoneticKey(ja);
+  const pb = phoneticKey(jb);
+  if (pa === pb) return 'phonetic';
+  if (withinOneEdit(ja, jb) || withinOneEdit(pa, pb)) return 'close';
+  if (ja.length >= 10 && jb.length >= 10 && jaroWinkler(ja, jb) >= 0.97) return 'close';
+  if (tokensSubset(ta, tb)) return 'partial';
+  return 'disagree';
+}
+
+export interface NameComparison {
+  given?: NameLevel;
+  family?: NameLevel;
+  /** Given and family names agree better when crossed over. */
+  swapped: boolean;
+}
+
+/**
+ * Given and family names, straight or crossed over, whichever agrees better: the Kinyarwanda
+ * name is written first on official documents and often lands in the "given" box.
+ */
+export function compareNames(a: PersonRecord, b: PersonRecord): NameComparison {
+  const sg = compareNameParts(a.given, b.given);
+  const sf = compareNameParts(a.family, b.family);
+  const cg = compareNameParts(a.given, b.family);
+  const cf = compareNameParts(a.family, b.given);
+  const straight = nameLevelRank(sg) + nameLevelRank(sf);
+  const crossed = nameLevelRank(cg) + nameLevelRank(cf);
+  if (crossed > straight && cg !== undefined && cf !== undefined) return { given: cg, family: cf, swapped: true };
+  // Everything in one box on one side ("UWIMANA Marie Claire" typed as the given name).
+  const all = compareNameParts([...a.given, ...a.family], [...b.given, ...b.family]);
+  if ((sg === undefined || sf === undefined) && all !== undefined && (all === 'exact' || all === 'phonetic')) {
+    return { given: all, family: all, swapped: false };
+  }
+  return { given: sg, family: sf, swapped: false };
+}
+
+export type BirthDateLevel = (typeof FIELD_LEVELS)['birthDate'][number];
+
+export function compareBirthDates(a: string | undefined, b: string | undefined): BirthDateLevel | undefined {
+  const x = parseBirthDate(a);
+  const y = parseBirthDate(b);
+  if (!x || !y) return undefined;
+  if (x.year !== y.year) return Math.abs(x.year - y.year) <= 1 ? 'near' : 'disagree';
+  if (x.month === undefined || y.month === undefined) return 'year';
+  if (x.day !== undefined && y.day !== undefined) {
+    if (x.month === y.month && x.day === y.day) return 'exact';
+    if (x.month === y.day && x.day === y.month) return 'transposed';
+  }
+  if (x.month === y.month) return 'year-month';
+  return 'near';
+}
+
+export function birthYearGap(a: string | undefined, b: string | undefined): number | undefined {
+  const x = parseBirthDate(a);
+  const y = parseBirthDate(b);
+  return x && y ? Math.abs(x.year - y.year) : undefined;
+}
+
+export function compareSex(a: string | undefined, b: string | undefined): 'agree' | 'disagree' | undefined {
+  const known = (s: string | undefined) => s === 'male' || s === 'female';
+  if (!known(a) || !known(b)) return undefined;
+  return a === b ? 'agree' : 'disagree';
+}
+
+function oneDigitApart(a: string, b: string): boolean {
+  return a.length === b.length && withinOneEdit(a, b);
+}
+
+export function normalisedPhones(r: PersonRecord): string[] {
+  const out: string[] = [];
+  for (const p of r.phones) {
+    const n = normalisePhone(p);
+    if (n && !out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+export function normalisedNationalIds(r: PersonRecord): string[] {
+  const out: string[] = [];
+  for (const p of r.nationalIds) {
+    const n = normaliseNationalIdForMatch(p);
+    if (n && !out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+export function comparePhones(a: PersonRecord, b: PersonRecord): 'exact' | 'typo' | 'disagree' | undefined {
+  const pa = normalisedPhones(a);
+  const pb = normalisedPhones(b);
+  if (pa.length === 0 || pb.length === 0) return undefined;
+  if (pa.some((p) => pb.includes(p))) return 'exact';
+  if (pa.some((p) => pb.some((q) => oneDigitApart(p, q)))) return 'typo';
+  return 'disagree';
+}
+
+/**
+ * 'replacement': same first 13 digits (status, birth year, sex, sequence), different issue count
+ * and check digits: a replacement card of the same person.
+ */
+export function compareNationalIds(a: PersonRecord, b: PersonRecord): (typeof FIELD_LEVELS)['nationalId'][number] | undefined {
+  const ia = normalisedNationalIds(a);
+  const ib = normalisedNationalIds(b);
+  if (ia.length === 0 || ib.length === 0) return undefined;
+  if (ia.some((x) => ib.includes(x))) return 'exact';
+  if (ia.some((x) => ib.some((y) => x.slice(0, 13) === y.slice(0, 13)))) return 'replacement';
+  if (ia.some((x) => ib.some((y) => oneDigitApart(x, y)))) return 'typo';
+  return 'disagree';
+}
+
+function same(x: string | undefined, y: string | undefined): boolean | undefined {
+  if (!x || !y) return undefined;
+  return foldName(x) === foldName(y);
+}
+
+/**
+ * Address agreement from the finest level down. Village names repeat across cells, so a village
+ * only counts when the cell does not contradict it (and likewise upwards).
+ */
+export function compareAddresses(a: PersonRecord, b: PersonRecord): (typeof FIELD_LEVELS)['address'][number] | undefined {
+  const d = same(a.district, b.district);
+  const s = same(a.sector, b.sector);
+  const c = same(a.cell, b.cell);
+  const v = same(a.village, b.village);
+  if (d === undefined && s === undefined && c === undefined && v === undefined) return undefined;
+  if (d === false) return 'disagree';
+  if (s === false) return d ? 'district' : 'disagree';
+  if (c === false) return s ? 'sector' : d ? 'district' : 'disagree';
+  if (v === true) return 'village';
+  if (v === false) return c ? 'cell' : s ? 'sector' : d ? 'district' : 'disagree';
+  // no village on one side: the finest level both have
+  if (c) return 'cell';
+  if (s) return 'sector';
+  if (d) return 'district';
+  return undefined;
+}

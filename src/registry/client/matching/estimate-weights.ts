@@ -1,0 +1,152 @@
+/**
+ * Learns m and u by expectation–maximisation over candidate pairs (Winkler 1988; the approach of
+ * Splink and fastLink): the pairs are a mixture of matches and non-matches, fields are assumed
+ * independent within each class. Identical agreement patterns are counted once, so an iteration
+ * costs the number of distinct patterns (hundreds), not the number of pairs (millions).
+ */
+import { FIELD_LEVELS, MATCH_FIELDS } from './comparators.ts';
+import { defaultModel, type MatchModel } from './fellegi-sunter.ts';
+import { compareLevels, type PairLevels } from './match-pair.ts';
+import type { PersonRecord } from './person-record.ts';
+
+export interface EstimateOptions {
+  /** Stop after this many iterations (default 500). */
+  maxIterations?: number;
+  /** Stop when no probability moves by more than this (default 1e-6). */
+  tolerance?: number;
+  /** Starting share of matches among the pairs (default 0.1). */
+  matchProportion?: number;
+  /** Fields whose m and u are kept as in `start`. */
+  fixed?: string[];
+  /** Version string of the resulting model (default: start's version + '+em'). */
+  version?: string;
+  /** Added to every level count so that a level never seen keeps a small, finite weight. */
+  pseudoCount?: number;
+}
+
+export interface EmTrace {
+  iterations: number;
+  converged: boolean;
+  matchProportion: number;
+  /** Log-likelihood per iteration: EM never lets it decrease (a check of the implementation). */
+  logLikelihood: number[];
+}
+
+/** Agreement patterns with counts: the sufficient statistic of EM. */
+export function patternCounts(levelsList: Iterable<PairLevels>): Map<string, { levels: PairLevels; count: number }> {
+  const out = new Map<string, { levels: PairLevels; count: number }>();
+  for (const levels of levelsList) {
+    const key = MATCH_FIELDS.map((f) => levels[f] ?? '-').join('|');
+    const e = out.get(key);
+    if (e) e.count++;
+    else out.set(key, { levels, count: 1 });
+  }
+  return out;
+}
+
+/** EM over agreement patterns; returns the model and a trace (iterations, convergence, log-likelihood). */
+export function estimateFromLevels(
+  patterns: Iterable<{ levels: PairLevels; count: number }>,
+  start: MatchModel = defaultModel,
+  options: EstimateOptions = {},
+): { model: MatchModel; trace: EmTrace } {
+  const maxIterations = options.maxIterations ?? 500;
+  const tolerance = options.tolerance ?? 1e-6;
+  const pseudo = options.pseudoCount ?? 0.5;
+  const fixed = new Set(options.fixed ?? []);
+  const fields = MATCH_FIELDS;
+
+  // Patterns as level indices (-1 = missing) for a fast inner loop.
+  const rows: { idx: number[]; count: number }[] = [];
+  let total = 0;
+  for (const p of patterns) {
+    rows.push({
+      count: p.count,
+      idx: fields.map((f) => {
+        const l = p.levels[f];
+        return l === undefined ? -1 : (FIELD_LEVELS[f] as readonly string[]).indexOf(l);
+      }),
+    });
+    total += p.count;
+  }
+  const m = fields.map((f) => FIELD_LEVELS[f].map((l) => start.fields[f]?.[l]?.m ?? 1 / FIELD_LEVELS[f].length));
+  const u = fields.map((f) => FIELD_LEVELS[f].map((l) => start.fields[f]?.[l]?.u ?? 1 / FIELD_LEVELS[f].length));
+  let p = options.matchProportion ?? start.estimatedFrom?.matchProportion ?? 0.1;
+  const logLikelihood: number[] = [];
+  let iterations = 0;
+  let converged = false;
+
+  while (iterations < maxIterations && total > 0) {
+    iterations++;
+    const mCount = fields.map((f) => new Array<number>(FIELD_LEVELS[f].length).fill(0));
+    const uCount = fields.map((f) => new Array<number>(FIELD_LEVELS[f].length).fill(0));
+    let matches = 0;
+    let ll = 0;
+    for (const row of rows) {
+      let pm = p;
+      let pu = 1 - p;
+      for (let k = 0; k < fields.length; k++) {
+        const i = row.idx[k];
+        if (i < 0) continue;
+        pm *= m[k][i];
+        pu *= u[k][i];
+      }
+      const g = pm / (pm + pu);
+      ll += row.count * Math.log(pm + pu);
+      matches += g * row.count;
+      for (let k = 0; k < fields.length; k++) {
+        const i = row.idx[k];
+        if (i < 0) continue;
+        mCount[k][i] += g * row.count;
+        uCount[k][i] += (1 - g) * row.count;
+      }
+    }
+    logLikelihood.push(ll);
+    let change = Math.abs(matches / total - p);
+    p = matches / total;
+    for (let k = 0; k < fields.length; k++) {
+      if (fixed.has(fields[k])) continue;
+      const n = FIELD_LEVELS[fields[k]].length;
+      const mSum = mCount[k].reduce((s, x) => s + x, 0) + pseudo * n;
+      const uSum = uCount[k].reduce((s, x) => s + x, 0) + pseudo * n;
+      for (let i = 0; i < n; i++) {
+        const nm = (mCount[k][i] + pseudo) / mSum;
+        const nu = (uCount[k][i] + pseudo) / uSum;
+        change = Math.max(change, Math.abs(nm - m[k][i]), Math.abs(nu - u[k][i]));
+        m[k][i] = nm;
+        u[k][i] = nu;
+      }
+    }
+    if (change < tolerance) {
+      converged = true;
+      break;
+    }
+  }
+
+  const model: MatchModel = {
+    version: options.version ?? `${start.version}+em`,
+    fields: {},
+    estimatedFrom: { pairs: total, iterations, converged, matchProportion: p },
+  };
+  fields.forEach((f, k) => {
+    model.fields[f] = {};
+    FIELD_LEVELS[f].forEach((l, i) => {
+      model.fields[f][l] = { m: m[k][i], u: u[k][i] };
+    });
+  });
+  return { model, trace: { iterations, converged, matchProportion: p, logLikelihood } };
+}
+
+/** EM over candidate pairs (e.g. from blocking). */
+export function estimateModel(
+  pairs: Iterable<readonly [PersonRecord, PersonRecord]>,
+  start: MatchModel = defaultModel,
+  options: EstimateOptions = {},
+): MatchModel {
+  return estimateFromLevels(patternCounts(levelsOf(pairs)).values(), start, options).model;
+}
+
+function* levelsOf(pairs: Iterable<readonly [PersonRecord, PersonRecord]>): Iterable<PairLevels> {
+  for (const [a, b] of pairs) yield compareLevels(a, b).levels;
+}
+

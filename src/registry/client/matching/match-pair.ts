@@ -1,0 +1,122 @@
+/**
+ * Compares two person records: per-field levels and weights, the total score, and the facts the
+ * decision rules' safeguards need (which the score alone hides: twins and parent/child pairs agree
+ * on many fields and can score high).
+ */
+import {
+  birthYearGap,
+  compareAddresses,
+  compareBirthDates,
+  compareNames,
+  compareNationalIds,
+  comparePhones,
+  compareSex,
+  type MatchField,
+} from './comparators.ts';
+import { levelWeight, type MatchModel } from './fellegi-sunter.ts';
+import type { PersonRecord } from './person-record.ts';
+
+export interface FieldComparison {
+  field: string;
+  /** Agreement level, or 'missing' when either side lacks the field (weight 0). */
+  level: string;
+  weight: number;
+  a?: string;
+  b?: string;
+}
+
+export interface PairFacts {
+  /** Both records carry the same national ID or a replacement card of it. */
+  sharedNationalId: boolean;
+  /** National IDs one digit (or one adjacent swap) apart. */
+  nationalIdTypo: boolean;
+  birthYearGap?: number;
+  /** Both full dates and equal. */
+  sameFullBirthDate: boolean;
+  sexDisagree: boolean;
+  givenLevel?: string;
+  familyLevel?: string;
+  namesSwapped: boolean;
+  sharedPhone: boolean;
+  sameVillage: boolean;
+}
+
+export interface PairComparison {
+  score: number;
+  fields: FieldComparison[];
+  /** Deterministic rule that fired, if any (the decision rules may still overrule it with a safeguard). */
+  deterministic?: string;
+  /** Facts for the safeguards; `decide` derives what it can from `fields` when absent. */
+  facts?: PairFacts;
+}
+
+export type PairLevels = Partial<Record<MatchField, string>>;
+
+/** Agreement levels only: what EM and the score need. */
+export function compareLevels(a: PersonRecord, b: PersonRecord): { levels: PairLevels; swapped: boolean } {
+  const names = compareNames(a, b);
+  return {
+    levels: {
+      nationalId: compareNationalIds(a, b),
+      given: names.given,
+      family: names.family,
+      birthDate: compareBirthDates(a.birthDate, b.birthDate),
+      sex: compareSex(a.sex, b.sex),
+      phone: comparePhones(a, b),
+      address: compareAddresses(a, b),
+    },
+    swapped: names.swapped,
+  };
+}
+
+function shown(r: PersonRecord, field: MatchField): string | undefined {
+  switch (field) {
+    case 'nationalId':
+      return r.nationalIds.join(', ') || undefined;
+    case 'given':
+      return r.given.join(' ') || undefined;
+    case 'family':
+      return r.family.join(' ') || undefined;
+    case 'birthDate':
+      return r.birthDate;
+    case 'sex':
+      return r.sex;
+    case 'phone':
+      return r.phones.join(', ') || undefined;
+    case 'address':
+      return [r.village, r.cell, r.sector, r.district].filter(Boolean).join(', ') || undefined;
+  }
+}
+
+export function comparePair(a: PersonRecord, b: PersonRecord, model: MatchModel): PairComparison {
+  const { levels, swapped } = compareLevels(a, b);
+  const fields: FieldComparison[] = [];
+  let score = 0;
+  for (const field of Object.keys(levels) as MatchField[]) {
+    const level = levels[field];
+    const weight = levelWeight(model, field, level);
+    score += weight;
+    const fc: FieldComparison = { field, level: level ?? 'missing', weight };
+    const sa = shown(a, field);
+    const sb = shown(b, field);
+    if (sa !== undefined) fc.a = sa;
+    if (sb !== undefined) fc.b = sb;
+    fields.push(fc);
+  }
+  const gap = birthYearGap(a.birthDate, b.birthDate);
+  const facts: PairFacts = {
+    sharedNationalId: levels.nationalId === 'exact' || levels.nationalId === 'replacement',
+    nationalIdTypo: levels.nationalId === 'typo',
+    sameFullBirthDate: levels.birthDate === 'exact',
+    sexDisagree: levels.sex === 'disagree',
+    namesSwapped: swapped,
+    sharedPhone: levels.phone === 'exact',
+    sameVillage: levels.address === 'village',
+  };
+  if (gap !== undefined) facts.birthYearGap = gap;
+  if (levels.given) facts.givenLevel = levels.given;
+  if (levels.family) facts.familyLevel = levels.family;
+  const c: PairComparison = { score, fields, facts };
+  if (facts.sharedNationalId) c.deterministic = levels.nationalId === 'exact' ? 'same-national-id' : 'replacement-national-id';
+  return c;
+}
