@@ -7,6 +7,7 @@ import type { ContentCodec } from './repository/content-codec.ts';
 import { FhirRepository, type ResourceValidator } from './repository/fhir-repository.ts';
 import type { SearchOptions } from './search/execute-search.ts';
 import { createResourceValidator } from './validation/validator.ts';
+import { terminologyOperations } from '../terminology/terminology-service.ts';
 
 export interface FhirEngine {
   repo: FhirRepository;
@@ -31,5 +32,6 @@ export function createFhirEngine(db: Database, options: FhirEngineOptions): Fhir
   const operations = new OperationRegistry();
   operations.register(patientEverything);
   operations.register(validateOperation(validate));
+  for (const op of terminologyOperations()) operations.register(op);
   return { repo, operations, search: { maxSnapshotSize: options.maxSnapshotSize }, validate };
 }
