@@ -10,6 +10,7 @@ import type { Database } from '../db/database.ts';
 import { isEmpty, loadDemoData } from './load-demo-data.ts';
 import type { Platform } from './open-platform.ts';
 import { handleFhirRequest } from '../fhir/rest/handle-fhir-request.ts';
+import { installClientRegistry } from '../registry/client/install-client-registry.ts';
 
 const nationalIdSystem = 'https://moh.gov.rw/fhir/id/national-id';
 
@@ -23,7 +24,8 @@ for (const kind of testDatabaseKinds) {
       db = await kind.open();
       const config = loadConfig({});
       const { keyRing, cipher } = await openContentEncryption(db, testMasterKeySource);
-      platform = { config, db, engine: createFhirEngine(db, { validate: true, maxSnapshotSize: 10_000, contentCodec: cipher }), keyRing, cipher };
+      const engine = createFhirEngine(db, { validate: true, maxSnapshotSize: 10_000, contentCodec: cipher });
+      platform = { config, db, engine, keyRing, cipher, clientRegistry: installClientRegistry(engine) };
     });
     after(() => db.close());
 
@@ -34,7 +36,11 @@ for (const kind of testDatabaseKinds) {
       assert.equal(report.resources, Object.values(expected).reduce((a, b) => a + b, 0));
       const stored = await db.query<{ resource_type: string; n: number }>(
         'SELECT resource_type, count(*)::int AS n FROM resource WHERE NOT deleted GROUP BY resource_type');
-      assert.deepEqual(Object.fromEntries(stored.rows.map((r) => [r.resource_type, r.n])), expected);
+      // The client registry keeps one golden Patient per person beside each facility's record: the
+      // generated people are all different people, so none of them may have been merged.
+      const goldens = await db.query<{ n: number }>('SELECT count(DISTINCT golden_id)::int AS n FROM cr_link');
+      assert.equal(goldens.rows[0].n, expected.Patient, 'one person per generated patient');
+      assert.deepEqual(Object.fromEntries(stored.rows.map((r) => [r.resource_type, r.n])), { ...expected, Patient: expected.Patient * 2 });
       assert.equal(await isEmpty(platform), false);
 
       // Cross-bundle references were resolved to the stored facilities and districts.
@@ -52,12 +58,20 @@ for (const kind of testDatabaseKinds) {
       const ctx = { repo: platform.engine.repo, operations: platform.engine.operations, search: platform.engine.search, baseUrl: 'http://huza.test/fhir' };
       const response = await handleFhirRequest(ctx, {
         method: 'GET', path: 'Patient', headers: {},
-        query: [['identifier', `${nationalIdSystem}|${nid}`], ['_include', 'Patient:organization']],
+        query: [['identifier', `${nationalIdSystem}|${nid}`], ['_tag:not', 'https://huza.rw/fhir/CodeSystem/client-registry|golden'], ['_include', 'Patient:organization']],
       });
       const bundle = JSON.parse(response.body as string) as { total: number; entry: { resource: { resourceType: string; name?: unknown } }[] };
       assert.equal(bundle.total, 1);
       assert.deepEqual(bundle.entry[0].resource.name, patient?.name);
       assert.equal(bundle.entry[1]?.resource.resourceType, 'Organization');
+
+      // …and the same national ID finds the person's golden record, which links back to that record.
+      const person = JSON.parse((await handleFhirRequest(ctx, {
+        method: 'GET', path: 'Patient', headers: {}, query: [['identifier', `${nationalIdSystem}|${nid}`], ['_tag', 'https://huza.rw/fhir/CodeSystem/client-registry|golden']],
+      })).body as string) as { total: number; entry: { resource: { link: { other: { reference: string } }[]; name: unknown } }[] };
+      assert.equal(person.total, 1);
+      assert.deepEqual(person.entry[0].resource.name, patient?.name);
+      assert.equal(person.entry[0].resource.link.length, 1);
     });
   });
 }

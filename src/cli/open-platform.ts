@@ -4,6 +4,8 @@ import { openDatabase } from '../db/open-database.ts';
 import { createFhirEngine, type FhirEngine } from '../fhir/fhir-engine.ts';
 import { openContentEncryption, type ContentCipher } from '../security/encryption/content-cipher.ts';
 import type { KeyRing } from '../security/encryption/key-ring.ts';
+import { installClientRegistry } from '../registry/client/install-client-registry.ts';
+import type { ClientRegistry } from '../registry/client/client-registry.ts';
 import type { MasterKeySource } from '../security/encryption/master-key.ts';
 
 export interface Platform {
@@ -13,6 +15,8 @@ export interface Platform {
   /** Master-key-wrapped data, signing and cookie keys; the engine's content is encrypted under its data keys. */
   keyRing: KeyRing;
   cipher: ContentCipher;
+  /** The master patient index every Patient write goes through. */
+  clientRegistry: ClientRegistry;
 }
 
 /** HUZA_MASTER_KEY, else the key file (created on first use outside production, where losing it loses only demo data). */
@@ -30,7 +34,8 @@ export async function openPlatform(config: HuzaConfig): Promise<Platform> {
   try {
     const { keyRing, cipher } = await openContentEncryption(db, masterKeySource(config));
     const engine = createFhirEngine(db, { validate: config.validate, maxSnapshotSize: config.maxSnapshotSize, contentCodec: cipher });
-    return { config, db, engine, keyRing, cipher };
+    const clientRegistry = installClientRegistry(engine);
+    return { config, db, engine, keyRing, cipher, clientRegistry };
   } catch (error) {
     await db.close();
     throw error;

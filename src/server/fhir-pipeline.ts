@@ -4,6 +4,7 @@ import type { FhirEngine } from '../fhir/fhir-engine.ts';
 import { FhirError } from '../fhir/outcome/fhir-error.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from '../fhir/rest/fhir-request.ts';
 import { handleFhirRequest } from '../fhir/rest/handle-fhir-request.ts';
+import { writeSource } from '../fhir/repository/write-source.ts';
 import { outcomeResponse } from '../fhir/rest/resource-response.ts';
 import { AccessControl } from '../security/access/access-policy.ts';
 import type { Actor } from '../security/access/actor.ts';
@@ -55,7 +56,7 @@ export async function runFhirPipeline(deps: PipelineDeps, request: FastifyReques
   // 3. route: the FHIR interaction itself (engine errors come back as OperationOutcome responses).
   let response: FhirResponse;
   try {
-    response = await handleFhirRequest(ctx, fhirRequest);
+    response = actor ? await writeSource.run(actor.clientId, () => handleFhirRequest(ctx, fhirRequest)) : await handleFhirRequest(ctx, fhirRequest);
   } catch (error) {
     if (!(error instanceof FhirError)) {
       audit(deps, actor, fhirRequest, outcomeResponse(500, { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'exception' }] }), address);

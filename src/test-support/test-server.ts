@@ -4,6 +4,7 @@ import { openContentEncryption, type ContentCipher } from '../security/encryptio
 import type { KeyRing } from '../security/encryption/key-ring.ts';
 import type { MasterKeySource } from '../security/encryption/master-key.ts';
 import { createSecurityServices, type SecurityServices } from '../security/security-services.ts';
+import { installClientRegistry } from '../registry/client/install-client-registry.ts';
 import { buildServer } from '../server/build-server.ts';
 import { freePort } from './free-port.ts';
 import { clientCredentialsToken } from './oauth-flow.ts';
@@ -80,10 +81,11 @@ export async function serve(db: Database, engine: FhirEngine, options: { bodyLim
 }
 
 /** A real Huza server over a fresh database of the given kind. */
-export async function startTestServer(kind: TestDatabaseKind, options: { validate?: boolean; maxSnapshotSize?: number } = {}): Promise<TestServer> {
+export async function startTestServer(kind: TestDatabaseKind, options: { validate?: boolean; maxSnapshotSize?: number; clientRegistry?: boolean } = {}): Promise<TestServer> {
   const db = await kind.open();
   const { keyRing, cipher } = await openContentEncryption(db, testMasterKeySource);
   const engine = createFhirEngine(db, { validate: options.validate ?? true, maxSnapshotSize: options.maxSnapshotSize ?? 10_000, contentCodec: cipher });
+  if (options.clientRegistry) installClientRegistry(engine);
   const served = await serve(db, engine, { keyRing });
   return {
     ...served,
@@ -92,7 +94,7 @@ export async function startTestServer(kind: TestDatabaseKind, options: { validat
     async reset() {
       await served.security.audit.flush();
       await db.query(`TRUNCATE resource, resource_history, sp_string, sp_token, sp_reference, sp_date, sp_number, sp_quantity, sp_uri,
-        search_snapshot, search_snapshot_entry, audit_chain`);
+        search_snapshot, search_snapshot_entry, audit_chain, cr_link, cr_link_history, cr_block, cr_review, cr_not_duplicate`);
     },
     async close() {
       await served.close();

@@ -18,6 +18,20 @@ export interface RepositoryOptions {
   validate?: ResourceValidator;
   /** How content is stored: encrypted at rest by the platform (see ContentCodec). */
   content: ContentCodec;
+  /** What domains (the client registry…) do with writes of the types they own; filled in as they are installed. */
+  hooks?: WriteHook[];
+}
+
+/**
+ * A domain's part in the writes of resource types it owns. Both steps run inside the write's
+ * transaction, so a refusal (a thrown FhirError) or a failure leaves nothing stored.
+ */
+export interface WriteHook {
+  types: readonly string[];
+  /** Before storing: may refuse, or return the resource to store instead (amended). */
+  beforeWrite?(repo: FhirRepository, resource: FhirResource, previous: FhirResource | undefined): Promise<FhirResource | void>;
+  /** After storing (a deletion has json null). */
+  afterWrite?(repo: FhirRepository, version: StoredVersion, previous: FhirResource | undefined): Promise<void>;
 }
 
 interface CurrentRow {
@@ -110,10 +124,14 @@ export class FhirRepository {
 
   async create(resource: FhirResource, options: { id?: string } = {}): Promise<StoredVersion> {
     this.validate(resource);
+    const hooks = this.hooksFor(resource.resourceType);
+    if (hooks.length > 0 && !this.tx) return this.withTransaction((repo) => repo.create(resource, options));
     const id = options.id ?? randomUUID();
-    const version = this.prepare(resource, id, 1);
-    const applied = await this.write({ ...version, method: 'POST', rows: this.indexRows(resource) });
+    const toStore = await this.runBeforeWrite(hooks, { ...resource, id }, undefined);
+    const version = this.prepare(toStore, id, 1);
+    const applied = await this.write({ ...version, method: 'POST', rows: this.indexRows(toStore) });
     if (!applied) throw fhirErrors.idTaken(resource.resourceType, id);
+    for (const h of hooks) await h.afterWrite?.(this, version, undefined);
     return version;
   }
 
@@ -129,6 +147,8 @@ export class FhirRepository {
   /** Update, or create with the client's id when the resource does not exist (update-as-create). */
   async update(resource: FhirResource, options: UpdateOptions = {}, method: 'PUT' | 'PATCH' = 'PUT'): Promise<WriteResult> {
     this.validate(resource);
+    const hooks = this.hooksFor(resource.resourceType);
+    if (hooks.length > 0 && !this.tx) return this.withTransaction((repo) => repo.update(resource, options, method));
     const type = resource.resourceType;
     const id = resource.id as string;
     for (let attempt = 0; attempt < maxRaceRetries; attempt++) {
@@ -142,11 +162,16 @@ export class FhirRepository {
         return { version: { resourceType: type, id, versionId: current.version_id, lastUpdated: new Date(current.last_updated), deleted: false, json: currentJson }, created: false };
       }
       const versionId = (current?.version_id ?? 0) + 1;
-      const version = this.prepare(resource, id, versionId);
+      const previous = currentJson === null ? undefined : JSON.parse(currentJson) as FhirResource;
+      const toStore = await this.runBeforeWrite(hooks, resource, previous);
+      const version = this.prepare(toStore, id, versionId);
       const applied = await this.write({
-        ...version, method, rows: this.indexRows(resource), replaces: current?.version_id,
+        ...version, method, rows: this.indexRows(toStore), replaces: current?.version_id,
       });
-      if (applied) return { version, created: !current || current.deleted };
+      if (applied) {
+        for (const h of hooks) await h.afterWrite?.(this, version, previous);
+        return { version, created: !current || current.deleted };
+      }
     }
     throw fhirErrors.concurrentWrite(type, id);
   }
@@ -167,14 +192,21 @@ export class FhirRepository {
   /** Soft delete: a new, empty version; history keeps every earlier one. Deleting what is gone or absent succeeds. */
   async delete(type: string, id: string): Promise<{ deleted: boolean }> {
     this.assertResourceType(type);
+    const hooks = this.hooksFor(type);
+    if (hooks.length > 0 && !this.tx) return this.withTransaction((repo) => repo.delete(type, id));
     for (let attempt = 0; attempt < maxRaceRetries; attempt++) {
       const current = await this.current(type, id);
       if (!current || current.deleted) return { deleted: false };
-      const applied = await this.write({
-        resourceType: type, id, versionId: current.version_id + 1, lastUpdated: new Date(), deleted: true,
-        json: null, method: 'DELETE', rows: extractIndexRows({}, []), replaces: current.version_id,
-      });
-      if (applied) return { deleted: true };
+      const deletion: StoredVersion = { resourceType: type, id, versionId: current.version_id + 1, lastUpdated: new Date(), deleted: true, json: null };
+      const applied = await this.write({ ...deletion, method: 'DELETE', rows: extractIndexRows({}, []), replaces: current.version_id });
+      if (applied) {
+        if (hooks.length > 0) {
+          const previousJson = await this.decode({ resourceType: type, id, versionId: current.version_id }, current.content);
+          const previous = previousJson === null ? undefined : JSON.parse(previousJson) as FhirResource;
+          for (const h of hooks) await h.afterWrite?.(this, deletion, previous);
+        }
+        return { deleted: true };
+      }
     }
     throw fhirErrors.concurrentWrite(type, id);
   }
@@ -225,6 +257,16 @@ export class FhirRepository {
   /** A row of resource or resource_history (resource_type, id, version_id, last_updated, deleted, content) as a StoredVersion. */
   async fromRow(row: ContentRow): Promise<StoredVersion> {
     return this.toStored(row.resource_type, row.id, row);
+  }
+
+  private hooksFor(type: string): WriteHook[] {
+    return this.options.hooks?.filter((h) => h.types.includes(type)) ?? [];
+  }
+
+  private async runBeforeWrite(hooks: WriteHook[], resource: FhirResource, previous: FhirResource | undefined): Promise<FhirResource> {
+    let out = resource;
+    for (const h of hooks) out = (await h.beforeWrite?.(this, out, previous)) ?? out;
+    return out;
   }
 
   private async current(type: string, id: string): Promise<CurrentRow | undefined> {

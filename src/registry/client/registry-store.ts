@@ -1,0 +1,155 @@
+import type { Queryable } from '../../db/database.ts';
+
+export type LinkMethod = 'identifier' | 'probabilistic' | 'new' | 'steward' | 'merge';
+
+export interface LinkRow {
+  source_id: string;
+  golden_id: string;
+  method: LinkMethod;
+  score: number | null;
+}
+
+export interface ReviewRow {
+  id: string;
+  source_id: string;
+  candidate_id: string;
+  score: number;
+  fields: unknown;
+  status: string;
+  created_at: Date;
+}
+
+/** The registry's own tables (migration 0005): links, their history, blocking keys and the review queue. */
+export const registryStore = {
+  async linkOf(sql: Queryable, sourceId: string): Promise<LinkRow | undefined> {
+    const r = await sql.query<LinkRow>('SELECT source_id, golden_id, method, score FROM cr_link WHERE source_id = $1', [sourceId]);
+    return r.rows[0];
+  },
+
+  async linksOfGoldens(sql: Queryable, goldenIds: string[]): Promise<LinkRow[]> {
+    if (goldenIds.length === 0) return [];
+    const r = await sql.query<LinkRow>('SELECT source_id, golden_id, method, score FROM cr_link WHERE golden_id = ANY($1::text[]) ORDER BY source_id', [goldenIds]);
+    return r.rows;
+  },
+
+  async linksOfSources(sql: Queryable, sourceIds: string[]): Promise<LinkRow[]> {
+    if (sourceIds.length === 0) return [];
+    const r = await sql.query<LinkRow>('SELECT source_id, golden_id, method, score FROM cr_link WHERE source_id = ANY($1::text[])', [sourceIds]);
+    return r.rows;
+  },
+
+  async isGolden(sql: Queryable, id: string): Promise<boolean> {
+    const r = await sql.query('SELECT 1 FROM cr_link WHERE golden_id = $1 LIMIT 1', [id]);
+    return r.rows.length > 0;
+  },
+
+  async setLink(sql: Queryable, link: LinkRow & { decidedBy: string; reason?: string; rulesVersion?: number }): Promise<void> {
+    const before = await registryStore.linkOf(sql, link.source_id);
+    if (before && before.golden_id === link.golden_id && before.method === link.method) return;
+    await sql.query(
+      `INSERT INTO cr_link (source_id, golden_id, method, score, rules_version, decided_by, decided_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now())
+       ON CONFLICT (source_id) DO UPDATE SET golden_id = EXCLUDED.golden_id, method = EXCLUDED.method, score = EXCLUDED.score,
+         rules_version = EXCLUDED.rules_version, decided_by = EXCLUDED.decided_by, decided_at = now()`,
+      [link.source_id, link.golden_id, link.method, link.score, link.rulesVersion ?? null, link.decidedBy]);
+    await sql.query(
+      `INSERT INTO cr_link_history (source_id, golden_id, previous_golden_id, method, score, decided_by, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [link.source_id, link.golden_id, before?.golden_id ?? null, link.method, link.score, link.decidedBy, link.reason ?? null]);
+  },
+
+  async removeLink(sql: Queryable, sourceId: string, decidedBy: string, reason: string): Promise<LinkRow | undefined> {
+    const before = await registryStore.linkOf(sql, sourceId);
+    if (!before) return undefined;
+    await sql.query('DELETE FROM cr_link WHERE source_id = $1', [sourceId]);
+    await sql.query('DELETE FROM cr_block WHERE source_id = $1', [sourceId]);
+    await sql.query(
+      `INSERT INTO cr_link_history (source_id, golden_id, previous_golden_id, method, decided_by, reason) VALUES ($1, NULL, $2, $3, $4, $5)`,
+      [sourceId, before.golden_id, before.method, decidedBy, reason]);
+    return before;
+  },
+
+  async history(sql: Queryable, sourceIds: string[]) {
+    const r = await sql.query<{ seq: string; source_id: string; golden_id: string | null; previous_golden_id: string | null; method: string; score: number | null; decided_by: string | null; reason: string | null; decided_at: Date }>(
+      'SELECT * FROM cr_link_history WHERE source_id = ANY($1::text[]) ORDER BY seq', [sourceIds]);
+    return r.rows;
+  },
+
+  async setBlockingKeys(sql: Queryable, sourceId: string, keys: string[]): Promise<void> {
+    await sql.query('DELETE FROM cr_block WHERE source_id = $1', [sourceId]);
+    if (keys.length > 0) {
+      await sql.query('INSERT INTO cr_block (key, source_id) SELECT DISTINCT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING', [keys, sourceId]);
+    }
+  },
+
+  /** Source records sharing a blocking key, most shared keys first; huge blocks (common name + year) are capped. */
+  async candidates(sql: Queryable, keys: string[], exclude: string, limit: number): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const r = await sql.query<{ source_id: string }>(
+      `SELECT source_id FROM cr_block WHERE key = ANY($1::text[]) AND source_id <> $2
+       GROUP BY source_id ORDER BY count(*) DESC, source_id LIMIT $3`, [keys, exclude, limit]);
+    return r.rows.map((x) => x.source_id);
+  },
+
+  /** Patients (other than `exclude`) holding system|value as an identifier, from the search index. */
+  async holdersOf(sql: Queryable, system: string, value: string, exclude: string): Promise<string[]> {
+    const r = await sql.query<{ resource_id: string }>(
+      `SELECT DISTINCT resource_id FROM sp_token
+       WHERE resource_type = 'Patient' AND param = 'identifier' AND system = $1 AND code = $2 AND resource_id <> $3`,
+      [system, value, exclude]);
+    return r.rows.map((x) => x.resource_id);
+  },
+
+  async notDuplicate(sql: Queryable, a: string, b: string): Promise<boolean> {
+    const [x, y] = a < b ? [a, b] : [b, a];
+    const r = await sql.query('SELECT 1 FROM cr_not_duplicate WHERE a = $1 AND b = $2', [x, y]);
+    return r.rows.length > 0;
+  },
+
+  async markNotDuplicate(sql: Queryable, a: string, b: string, decidedBy: string): Promise<void> {
+    const [x, y] = a < b ? [a, b] : [b, a];
+    await sql.query('INSERT INTO cr_not_duplicate (a, b, decided_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [x, y, decidedBy]);
+  },
+
+  async openReview(sql: Queryable, sourceId: string, candidateId: string, score: number, fields: unknown, rulesVersion: number): Promise<void> {
+    await sql.query(
+      `INSERT INTO cr_review (source_id, candidate_id, score, fields, rules_version) VALUES ($1, $2, $3, $4::jsonb, $5)
+       ON CONFLICT (source_id, candidate_id) DO UPDATE SET score = EXCLUDED.score, fields = EXCLUDED.fields, status = 'open',
+         rules_version = EXCLUDED.rules_version, decided_at = NULL, decided_by = NULL`,
+      [sourceId, candidateId, score, JSON.stringify(fields), rulesVersion]);
+  },
+
+  async closeReviews(sql: Queryable, sourceIds: string[], status: string, decidedBy: string): Promise<void> {
+    await sql.query(
+      `UPDATE cr_review SET status = $2, decided_at = now(), decided_by = $3
+       WHERE status = 'open' AND (source_id = ANY($1::text[]) OR candidate_id = ANY($1::text[]))`, [sourceIds, status, decidedBy]);
+  },
+
+  async reviews(sql: Queryable, status: string, limit: number, offset: number): Promise<ReviewRow[]> {
+    const r = await sql.query<ReviewRow>(
+      `SELECT id::text AS id, source_id, candidate_id, score, fields, status, created_at FROM cr_review
+       WHERE status = $1 ORDER BY score DESC, id LIMIT $2 OFFSET $3`, [status, limit, offset]);
+    return r.rows;
+  },
+
+  async review(sql: Queryable, id: string): Promise<ReviewRow | undefined> {
+    const r = await sql.query<ReviewRow>(
+      'SELECT id::text AS id, source_id, candidate_id, score, fields, status, created_at FROM cr_review WHERE id = $1::bigint', [id]);
+    return r.rows[0];
+  },
+
+  async latestJson(sql: Queryable, table: 'cr_rules' | 'cr_model'): Promise<{ version: number; value: unknown } | undefined> {
+    const column = table === 'cr_rules' ? 'rules' : 'model';
+    const r = await sql.query<{ version: number; value: unknown }>(`SELECT version, ${column} AS value FROM ${table} ORDER BY version DESC LIMIT 1`);
+    const row = r.rows[0];
+    return row ? { version: row.version, value: typeof row.value === 'string' ? JSON.parse(row.value) : row.value } : undefined;
+  },
+
+  async saveJson(sql: Queryable, table: 'cr_rules' | 'cr_model', value: unknown, createdBy?: string): Promise<number> {
+    const latest = await registryStore.latestJson(sql, table);
+    const version = (latest?.version ?? 0) + 1;
+    if (table === 'cr_rules') await sql.query('INSERT INTO cr_rules (version, rules, created_by) VALUES ($1, $2::jsonb, $3)', [version, JSON.stringify(value), createdBy ?? null]);
+    else await sql.query('INSERT INTO cr_model (version, model) VALUES ($1, $2::jsonb)', [version, JSON.stringify(value)]);
+    return version;
+  },
+};
