@@ -45,6 +45,8 @@ export function isResourceType(name: string): boolean {
 export interface TopLevelElement {
   name: string;
   min: number;
+  /** '1' or '*' (repeating). */
+  max: string;
   isSummary: boolean;
 }
 
@@ -57,7 +59,7 @@ export function topLevelElements(resourceType: string): TopLevelElement[] {
     const sd = baseStructureDefinitions().find((s) => s.kind === 'resource' && s.type === resourceType);
     elements = (sd?.snapshot?.element ?? [])
       .filter((e) => e.path.split('.').length === 2)
-      .map((e) => ({ name: e.path.split('.')[1].replace('[x]', ''), min: e.min ?? 0, isSummary: e.isSummary === true }));
+      .map((e) => ({ name: e.path.split('.')[1].replace('[x]', ''), min: e.min ?? 0, max: String(e.max ?? '1'), isSummary: e.isSummary === true }));
     topLevelCache.set(resourceType, elements);
   }
   return elements;

@@ -44,6 +44,7 @@ export class ClientRegistry {
       if (resource.resourceType !== 'Patient' || this.internal.getStore()) return;
       if (isGoldenRecord(resource) || (previous && isGoldenRecord(previous))) throw registryErrors.goldenIsRegistryOwned();
       await this.checkSourceRecord(repo, resource as PatientJson);
+      return this.resolveMergeLink(repo, resource as PatientJson);
     },
     afterWrite: async (repo, version, previous) => {
       if (version.resourceType === 'NamingSystem') return this.authorities.invalidate();
@@ -100,6 +101,16 @@ export class ClientRegistry {
         if (known.length === 0) throw registryErrors.notAssigner(id.system, source, at);
       }
     }
+  }
+
+  /** A merge names its survivor by identifier (PMIR); the stored record points at it by reference too. */
+  private async resolveMergeLink(repo: FhirRepository, patient: PatientJson): Promise<FhirResource | undefined> {
+    const links = patient.link ?? [];
+    const i = links.findIndex((l) => l.type === 'replaced-by' && !l.other?.reference && l.other?.identifier);
+    if (i < 0 || patient.active !== false) return undefined;
+    const survivor = await this.resolveLinkTarget(repo, links[i].other!);
+    const link = links.map((l, j) => (j === i ? { ...l, other: { ...l.other, reference: `Patient/${survivor}` } } : l));
+    return { ...patient, link } as FhirResource;
   }
 
   /** Links a stored source record to its person, creating, merging or refusing as the rules say. */

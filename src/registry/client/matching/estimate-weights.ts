@@ -8,6 +8,7 @@ import { FIELD_LEVELS, MATCH_FIELDS } from './comparators.ts';
 import { defaultModel, type MatchModel } from './fellegi-sunter.ts';
 import { compareLevels, type PairLevels } from './match-pair.ts';
 import type { PersonRecord } from './person-record.ts';
+import { Rng } from '../../../seed/prng.ts';
 
 export interface EstimateOptions {
   /** Stop after this many iterations (default 500). */
@@ -22,6 +23,13 @@ export interface EstimateOptions {
   version?: string;
   /** Added to every level count so that a level never seen keeps a small, finite weight. */
   pseudoCount?: number;
+  /**
+   * u probabilities measured on random record pairs (`estimateU`): EM then learns m (and the
+   * match share) only. Recommended: among blocked candidate pairs, non-matches are mostly
+   * relatives sharing a phone and a village, so a u learnt there makes "different phone" look
+   * like evidence FOR a match and namesakes from different families score high.
+   */
+  fixedU?: Record<string, Record<string, number>>;
 }
 
 export interface EmTrace {
@@ -70,7 +78,9 @@ export function estimateFromLevels(
     total += p.count;
   }
   const m = fields.map((f) => FIELD_LEVELS[f].map((l) => start.fields[f]?.[l]?.m ?? 1 / FIELD_LEVELS[f].length));
-  const u = fields.map((f) => FIELD_LEVELS[f].map((l) => start.fields[f]?.[l]?.u ?? 1 / FIELD_LEVELS[f].length));
+  const fixedU = options.fixedU;
+  const u = fields.map((f) => FIELD_LEVELS[f].map((l) => fixedU?.[f]?.[l] ?? start.fields[f]?.[l]?.u ?? 1 / FIELD_LEVELS[f].length));
+  const l = (k: number, i: number) => FIELD_LEVELS[fields[k]][i];
   let p = options.matchProportion ?? start.estimatedFrom?.matchProportion ?? 0.1;
   const logLikelihood: number[] = [];
   let iterations = 0;
@@ -111,7 +121,7 @@ export function estimateFromLevels(
       const uSum = uCount[k].reduce((s, x) => s + x, 0) + pseudo * n;
       for (let i = 0; i < n; i++) {
         const nm = (mCount[k][i] + pseudo) / mSum;
-        const nu = (uCount[k][i] + pseudo) / uSum;
+        const nu = fixedU?.[fields[k]]?.[l(k, i)] ?? (uCount[k][i] + pseudo) / uSum;
         change = Math.max(change, Math.abs(nm - m[k][i]), Math.abs(nu - u[k][i]));
         m[k][i] = nm;
         u[k][i] = nu;
@@ -135,6 +145,42 @@ export function estimateFromLevels(
     });
   });
   return { model, trace: { iterations, converged, matchProportion: p, logLikelihood } };
+}
+
+/**
+ * u = P(level | different people), measured on random pairs of records: with millions of records
+ * almost every random pair is two different people, so no labels are needed. Levels never seen get
+ * half a count so that their weight stays finite.
+ */
+export function estimateU(
+  records: readonly PersonRecord[],
+  options: { pairs?: number; seed?: number } = {},
+): Record<string, Record<string, number>> {
+  const rng = new Rng(options.seed ?? 1);
+  const wanted = options.pairs ?? 200_000;
+  const counts = Object.fromEntries(MATCH_FIELDS.map((f) => [f, new Map<string, number>()])) as Record<string, Map<string, number>>;
+  const totals: Record<string, number> = Object.fromEntries(MATCH_FIELDS.map((f) => [f, 0]));
+  if (records.length >= 2) {
+    for (let n = 0; n < wanted; n++) {
+      const i = rng.int(0, records.length - 1);
+      let j = rng.int(0, records.length - 2);
+      if (j >= i) j++;
+      const { levels } = compareLevels(records[i], records[j]);
+      for (const f of MATCH_FIELDS) {
+        const level = levels[f];
+        if (level === undefined) continue;
+        counts[f].set(level, (counts[f].get(level) ?? 0) + 1);
+        totals[f]++;
+      }
+    }
+  }
+  const u: Record<string, Record<string, number>> = {};
+  for (const f of MATCH_FIELDS) {
+    const levels = FIELD_LEVELS[f];
+    u[f] = {};
+    for (const level of levels) u[f][level] = ((counts[f].get(level) ?? 0) + 0.5) / (totals[f] + 0.5 * levels.length);
+  }
+  return u;
 }
 
 /** EM over candidate pairs (e.g. from blocking). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readPackageFile } from '../../../fhir/definitions/examples-package.ts';
 import { processBundle } from '../../../fhir/bundle/process-bundle.ts';
+import { topLevelElements } from '../../../fhir/definitions/structure-definitions.ts';
 import { fhirErrors } from '../../../fhir/outcome/errors.ts';
 import type { OperationDefinition } from '../../../fhir/operations/operation-definition.ts';
 import type { Operation } from '../../../fhir/operations/operation-registry.ts';
@@ -35,13 +36,17 @@ export const processMessage: Operation = {
     ctx.access?.checkType('Patient', 'c');
     ctx.access?.checkType('Patient', 'u');
 
-    const entries = ((feed.entry ?? []) as Json[]).map((e, i) => feedEntry(e, i, focusIndex));
+    const warnings: Json[] = [];
+    const entries = ((feed.entry ?? []) as Json[]).map((e, i) => feedEntry(e, i, focusIndex, warnings));
     const source: string = header.source?.endpoint ?? header.sender?.reference ?? 'unknown-source';
     const result = await writeSource.run(source, () => processBundle(ctx, {
       ...call.request, method: 'POST', path: '', query: [], body: { resourceType: 'Bundle', type: 'transaction', entry: entries },
     }));
+    // A refused feed is refused whole (the transaction stored nothing): the error is the answer.
+    if (result.status >= 400) return result;
     const response = JSON.parse(result.body as string) as Json;
     const responseBundleId = randomUUID();
+    const detailsId = randomUUID();
     return {
       status: 200,
       headers: {},
@@ -54,11 +59,12 @@ export const processMessage: Operation = {
               resourceType: 'MessageHeader', eventUri: PMIR_PATIENT_FEED,
               source: { endpoint: `${ctx.baseUrl}/$process-message` },
               destination: header.source?.endpoint ? [{ endpoint: header.source.endpoint }] : undefined,
-              response: { identifier: header.id ?? message.id ?? 'unknown', code: 'ok' },
+              response: { identifier: header.id ?? message.id ?? 'unknown', code: 'ok', ...(warnings.length > 0 ? { details: { reference: `urn:uuid:${detailsId}` } } : {}) },
               focus: [{ reference: `urn:uuid:${responseBundleId}` }],
             },
           },
           { fullUrl: `urn:uuid:${responseBundleId}`, resource: { ...response, type: 'history' } },
+          ...(warnings.length > 0 ? [{ fullUrl: `urn:uuid:${detailsId}`, resource: { resourceType: 'OperationOutcome', issue: warnings } }] : []),
         ],
       }),
     };
@@ -66,11 +72,11 @@ export const processMessage: Operation = {
 };
 
 /** A history-Bundle entry as a transaction entry: POST creates, PUT updates the resource it carries. */
-function feedEntry(entry: Json, i: number, focusIndex: number): Json {
+function feedEntry(entry: Json, i: number, focusIndex: number, warnings: Json[]): Json {
   const where = `Bundle.entry[${focusIndex}].resource.entry[${i}]`;
-  const resource = entry?.resource as Json | undefined;
   const method = String(entry?.request?.method ?? '').toUpperCase();
-  if (!resource?.resourceType) throw fhirErrors.invalidBundle(`${where} carries no resource`, [where]);
+  if (!entry?.resource?.resourceType) throw fhirErrors.invalidBundle(`${where} carries no resource`, [where]);
+  const resource = repairSingletons(entry.resource as Json, `${where}.resource`, warnings);
   if (method === 'POST') {
     const { id: _id, ...rest } = resource;
     return { fullUrl: entry.fullUrl, resource: rest, request: { method: 'POST', url: resource.resourceType } };
@@ -81,4 +87,21 @@ function feedEntry(entry: Json, i: number, focusIndex: number): Json {
     return { fullUrl: entry.fullUrl, resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } };
   }
   throw fhirErrors.invalidBundle(`${where}.request.method must be POST or PUT in a patient feed, not '${method}'`, [`${where}.request.method`]);
+}
+
+/**
+ * Identity feeds from older HL7 v2-era sources often write a repeating element as one object
+ * (`"generalPractitioner": {...}`). The meaning is unambiguous, so the registry wraps it in an array
+ * and says so in the response, as lenient FHIR parsers do, instead of losing the registration.
+ */
+function repairSingletons(resource: Json, where: string, warnings: Json[]): Json {
+  const out: Json = { ...resource };
+  for (const element of topLevelElements(resource.resourceType)) {
+    const value = out[element.name];
+    if (element.max === '*' && value !== undefined && value !== null && !Array.isArray(value)) {
+      out[element.name] = [value];
+      warnings.push({ severity: 'warning', code: 'structure', diagnostics: `${resource.resourceType}.${element.name} repeats: the single value was read as a list of one`, expression: [`${where}.${element.name}`] });
+    }
+  }
+  return out;
 }
