@@ -186,7 +186,8 @@ export class ClientRegistry {
       const link = links.find((l) => l.source_id === other.id)!;
       const comparison = comparePair(person, personFromPatient(JSON.parse(other.json as string)), model);
       const { decision } = decide(comparison, rules);
-      if (decision === 'new') {
+      // Only a link is safe: anything less means two people claim one identifier, which no rule may settle quietly.
+      if (decision !== 'link') {
         const i = Number([...holders].find((h) => h.startsWith(`${other.id}\u0000`))?.split('\u0000')[1] ?? 0);
         const id = patient.identifier![i];
         throw registryErrors.identifierConflict(id.system!, id.value!, `Patient/${link.golden_id}`, `Patient.identifier[${i}]`);

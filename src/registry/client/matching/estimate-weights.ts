@@ -24,12 +24,22 @@ export interface EstimateOptions {
   /** Added to every level count so that a level never seen keeps a small, finite weight. */
   pseudoCount?: number;
   /**
-   * u probabilities measured on random record pairs (`estimateU`): EM then learns m (and the
-   * match share) only. Recommended: among blocked candidate pairs, non-matches are mostly
-   * relatives sharing a phone and a village, so a u learnt there makes "different phone" look
-   * like evidence FOR a match and namesakes from different families score high.
+   * u probabilities measured on random record pairs (`estimateU`), used in the resulting model
+   * instead of the u that EM learns. Recommended: EM over blocked candidate pairs separates the
+   * match class well and learns m accurately, but its non-match class is mostly relatives who
+   * share a phone and a village, so its u makes "different phone" look like evidence FOR a match
+   * and lets namesakes from different families score high. (Keeping u fixed during EM instead
+   * makes EM explain every household pair as a match: it collapses.)
    */
-  fixedU?: Record<string, Record<string, number>>;
+  randomU?: Record<string, Record<string, number>>;
+  /**
+   * Anchor EM on national IDs (default true): pairs with the same ID are taken as matches and pairs
+   * with two unrelated IDs as non-matches, instead of letting EM guess their class. Without
+   * anchors EM tends to explain the many parent/child and sibling pairs (same phone, same
+   * village) as a second "match" cluster; with them, only pairs lacking an ID on one side are
+   * latent.
+   */
+  anchorOnNationalId?: boolean;
 }
 
 export interface EmTrace {
@@ -65,10 +75,13 @@ export function estimateFromLevels(
   const fields = MATCH_FIELDS;
 
   // Patterns as level indices (-1 = missing) for a fast inner loop.
-  const rows: { idx: number[]; count: number }[] = [];
+  const anchor = options.anchorOnNationalId ?? true;
+  const rows: { idx: number[]; count: number; g?: number }[] = [];
   let total = 0;
   for (const p of patterns) {
+    const nid = p.levels.nationalId;
     rows.push({
+      ...(anchor && nid === 'exact' ? { g: 1 } : anchor && nid === 'disagree' ? { g: 0 } : {}),
       count: p.count,
       idx: fields.map((f) => {
         const l = p.levels[f];
@@ -78,9 +91,7 @@ export function estimateFromLevels(
     total += p.count;
   }
   const m = fields.map((f) => FIELD_LEVELS[f].map((l) => start.fields[f]?.[l]?.m ?? 1 / FIELD_LEVELS[f].length));
-  const fixedU = options.fixedU;
-  const u = fields.map((f) => FIELD_LEVELS[f].map((l) => fixedU?.[f]?.[l] ?? start.fields[f]?.[l]?.u ?? 1 / FIELD_LEVELS[f].length));
-  const l = (k: number, i: number) => FIELD_LEVELS[fields[k]][i];
+  const u = fields.map((f) => FIELD_LEVELS[f].map((l) => start.fields[f]?.[l]?.u ?? 1 / FIELD_LEVELS[f].length));
   let p = options.matchProportion ?? start.estimatedFrom?.matchProportion ?? 0.1;
   const logLikelihood: number[] = [];
   let iterations = 0;
@@ -101,7 +112,7 @@ export function estimateFromLevels(
         pm *= m[k][i];
         pu *= u[k][i];
       }
-      const g = pm / (pm + pu);
+      const g = row.g ?? pm / (pm + pu);
       ll += row.count * Math.log(pm + pu);
       matches += g * row.count;
       for (let k = 0; k < fields.length; k++) {
@@ -121,7 +132,7 @@ export function estimateFromLevels(
       const uSum = uCount[k].reduce((s, x) => s + x, 0) + pseudo * n;
       for (let i = 0; i < n; i++) {
         const nm = (mCount[k][i] + pseudo) / mSum;
-        const nu = fixedU?.[fields[k]]?.[l(k, i)] ?? (uCount[k][i] + pseudo) / uSum;
+        const nu = (uCount[k][i] + pseudo) / uSum;
         change = Math.max(change, Math.abs(nm - m[k][i]), Math.abs(nu - u[k][i]));
         m[k][i] = nm;
         u[k][i] = nu;
@@ -141,7 +152,7 @@ export function estimateFromLevels(
   fields.forEach((f, k) => {
     model.fields[f] = {};
     FIELD_LEVELS[f].forEach((l, i) => {
-      model.fields[f][l] = { m: m[k][i], u: u[k][i] };
+      model.fields[f][l] = { m: m[k][i], u: options.randomU?.[f]?.[l] ?? u[k][i] };
     });
   });
   return { model, trace: { iterations, converged, matchProportion: p, logLikelihood } };
