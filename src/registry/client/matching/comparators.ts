@@ -48,12 +48,22 @@ function tokenAgrees(x: string, y: string): boolean {
   const px = phoneticKey(x);
   const py = phoneticKey(y);
   if (px === py) return true;
-  return Math.min(x.length, y.length) >= 4 && (withinOneEdit(x, y) || withinOneEdit(px, py));
+  return Math.min(x.length, y.length) >= 3 && (withinOneEdit(x, y) || withinOneEdit(px, py));
+}
+
+/** Tokens plus every run of 2–3 consecutive tokens joined, so that "Jeanbaptiste" can meet "Jean Baptiste Ntwari". */
+function withJoinedRuns(tokens: string[]): string[] {
+  const out = [...tokens];
+  for (let len = 2; len <= 3; len++) {
+    for (let i = 0; i + len <= tokens.length; i++) out.push(tokens.slice(i, i + len).join(''));
+  }
+  return out;
 }
 
 /** Does every token of the shorter list agree with a distinct token of the longer one? */
 function tokensSubset(ta: string[], tb: string[]): boolean {
-  const [short, long] = ta.length <= tb.length ? [ta, tb] : [tb, ta];
+  const [short, longTokens] = ta.length <= tb.length ? [ta, tb] : [tb, ta];
+  const long = withJoinedRuns(longTokens);
   const used = new Set<number>();
   for (const t of short) {
     let found = -1;
@@ -95,6 +105,8 @@ export function compareNameParts(a: readonly string[], b: readonly string[]): Na
 export interface NameComparison {
   given?: NameLevel;
   family?: NameLevel;
+  /** Jaro–Winkler similarity of the given names as compared (0 when missing): tells twins from typos. */
+  givenSimilarity: number;
   /** Given and family names agree better when crossed over. */
   swapped: boolean;
 }
@@ -110,13 +122,18 @@ export function compareNames(a: PersonRecord, b: PersonRecord): NameComparison {
   const cf = compareNameParts(a.family, b.given);
   const straight = nameLevelRank(sg) + nameLevelRank(sf);
   const crossed = nameLevelRank(cg) + nameLevelRank(cf);
-  if (crossed > straight && cg !== undefined && cf !== undefined) return { given: cg, family: cf, swapped: true };
+  const sim = (x: readonly string[], y: readonly string[]) => {
+    const jx = nameTokens(x).join('');
+    const jy = nameTokens(y).join('');
+    return jx && jy ? jaroWinkler(jx, jy) : 0;
+  };
+  if (crossed > straight && cg !== undefined && cf !== undefined) return { given: cg, family: cf, swapped: true, givenSimilarity: sim(a.given, b.family) };
   // Everything in one box on one side ("UWIMANA Marie Claire" typed as the given name).
   const all = compareNameParts([...a.given, ...a.family], [...b.given, ...b.family]);
   if ((sg === undefined || sf === undefined) && all !== undefined && (all === 'exact' || all === 'phonetic')) {
-    return { given: all, family: all, swapped: false };
+    return { given: all, family: all, swapped: false, givenSimilarity: 1 };
   }
-  return { given: sg, family: sf, swapped: false };
+  return { given: sg, family: sf, swapped: false, givenSimilarity: sim(a.given, b.given) };
 }
 
 export type BirthDateLevel = (typeof FIELD_LEVELS)['birthDate'][number];

@@ -27,8 +27,11 @@ export interface DecisionRules {
       /** How many of {sex, birth year, names} must conflict before the link is sent to review. */
       minConflicts: number;
     };
-    /** Same full birth date, same household (phone or village), given names disagree. */
-    twins: { enabled: boolean; decision: 'new' | 'review' };
+    /**
+     * Same full birth date, same household (phone or village), given names disagree and are not
+     * merely misspelt (Jaro–Winkler below `maxGivenSimilarity`).
+     */
+    twins: { enabled: boolean; maxGivenSimilarity: number; decision: 'new' | 'review' };
     /** Same household (phone or village), birth years at least `minBirthYearGap` apart. */
     parentChild: { enabled: boolean; minBirthYearGap: number; decision: 'new' | 'review' };
     /** National IDs one digit apart, names and birth year agree: never a new person. */
@@ -43,7 +46,7 @@ export const defaultDecisionRules: DecisionRules = {
   possibleAbove: 3,
   safeguards: {
     nationalIdConflict: { enabled: true, maxBirthYearGap: 5, minConflicts: 2 },
-    twins: { enabled: true, decision: 'new' },
+    twins: { enabled: true, maxGivenSimilarity: 0.85, decision: 'new' },
     parentChild: { enabled: true, minBirthYearGap: 14, decision: 'new' },
     nationalIdTypo: { enabled: true, maxBirthYearGap: 1 },
   },
@@ -64,6 +67,9 @@ const finite: Check = (v, path, problems) => {
 };
 const boolean: Check = (v, path, problems) => {
   if (typeof v !== 'boolean') problems.push(`${path}: must be true or false, got ${describe(v)}`);
+};
+const unitInterval: Check = (v, path, problems) => {
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) problems.push(`${path}: must be a number from 0 to 1, got ${describe(v)}`);
 };
 function integer(min: number, max: number): Check {
   return (v, path, problems) => {
@@ -98,7 +104,7 @@ const rulesShape = object({
   possibleAbove: finite,
   safeguards: object({
     nationalIdConflict: object({ enabled: boolean, maxBirthYearGap: integer(0, 150), minConflicts: integer(1, 3) }),
-    twins: object({ enabled: boolean, decision: oneOf('new', 'review') }),
+    twins: object({ enabled: boolean, maxGivenSimilarity: unitInterval, decision: oneOf('new', 'review') }),
     parentChild: object({ enabled: boolean, minBirthYearGap: integer(1, 150), decision: oneOf('new', 'review') }),
     nationalIdTypo: object({ enabled: boolean, maxBirthYearGap: integer(0, 150) }),
   }),
@@ -141,6 +147,7 @@ function factsOf(c: PairComparison): PairFacts {
     sameFullBirthDate: level('birthDate') === 'exact',
     sexDisagree: level('sex') === 'disagree',
     namesSwapped: false,
+    givenSimilarity: given === 'disagree' ? 0 : 1,
     sharedPhone: level('phone') === 'exact',
     sameVillage: level('address') === 'village',
   };
@@ -171,7 +178,7 @@ export function decide(c: PairComparison, rules: DecisionRules): DecisionResult 
     return { decision: 'link', grade: 'certain', rule: c.deterministic ?? 'same-national-id' };
   }
 
-  if (sg.twins.enabled && f.sameFullBirthDate && household && f.givenLevel === 'disagree') {
+  if (sg.twins.enabled && f.sameFullBirthDate && household && f.givenLevel === 'disagree' && f.givenSimilarity < sg.twins.maxGivenSimilarity) {
     return { decision: sg.twins.decision, grade: sg.twins.decision === 'review' ? 'possible' : 'certainly-not', rule: 'twins' };
   }
   if (sg.parentChild.enabled && household && gap !== undefined && gap >= sg.parentChild.minBirthYearGap) {

@@ -37,6 +37,8 @@ export interface PairFacts {
   givenLevel?: string;
   familyLevel?: string;
   namesSwapped: boolean;
+  /** Jaro–Winkler similarity of the given names (0 when missing). */
+  givenSimilarity: number;
   sharedPhone: boolean;
   sameVillage: boolean;
 }
@@ -53,7 +55,7 @@ export interface PairComparison {
 export type PairLevels = Partial<Record<MatchField, string>>;
 
 /** Agreement levels only: what EM and the score need. */
-export function compareLevels(a: PersonRecord, b: PersonRecord): { levels: PairLevels; swapped: boolean } {
+export function compareLevels(a: PersonRecord, b: PersonRecord): { levels: PairLevels; swapped: boolean; givenSimilarity: number } {
   const names = compareNames(a, b);
   return {
     levels: {
@@ -66,6 +68,7 @@ export function compareLevels(a: PersonRecord, b: PersonRecord): { levels: PairL
       address: compareAddresses(a, b),
     },
     swapped: names.swapped,
+    givenSimilarity: names.givenSimilarity,
   };
 }
 
@@ -89,12 +92,16 @@ function shown(r: PersonRecord, field: MatchField): string | undefined {
 }
 
 export function comparePair(a: PersonRecord, b: PersonRecord, model: MatchModel): PairComparison {
-  const { levels, swapped } = compareLevels(a, b);
+  const { levels, swapped, givenSimilarity } = compareLevels(a, b);
   const fields: FieldComparison[] = [];
   let score = 0;
   for (const field of Object.keys(levels) as MatchField[]) {
     const level = levels[field];
-    const weight = levelWeight(model, field, level);
+    let weight = levelWeight(model, field, level);
+    // A shared phone is a shared household, which implies a shared village: counting the village
+    // again would double the same evidence (the fields are not independent, as the model assumes),
+    // and lifts parents, children and siblings towards a link.
+    if (field === 'address' && levels.phone === 'exact' && weight > 0) weight = 0;
     score += weight;
     const fc: FieldComparison = { field, level: level ?? 'missing', weight };
     const sa = shown(a, field);
@@ -110,6 +117,7 @@ export function comparePair(a: PersonRecord, b: PersonRecord, model: MatchModel)
     sameFullBirthDate: levels.birthDate === 'exact',
     sexDisagree: levels.sex === 'disagree',
     namesSwapped: swapped,
+    givenSimilarity,
     sharedPhone: levels.phone === 'exact',
     sameVillage: levels.address === 'village',
   };

@@ -27,3 +27,24 @@ export const EXTRA_FRENCH_FEMALE = [
   'Henriette', 'Jacqueline', 'Léocadie', 'Marie Goretti', 'Marthe', 'Médiatrice', 'Pélagie',
   'Philomène', 'Rose', 'Scholastique', 'Speciose', 'Thérèse', 'Valérie', 'Winnie', 'Zawadi', 'Marie Chantal',
 ] as const;
+
+/**
+ * Many Kinyarwanda names are a short phrase: a prefix (Niyo- "it is he who", Uwi- "the one of",
+ * Muka- "wife of", Nyira- "mother of", Twagira- "we have", Habi- "there is" …) and a stem, often
+ * Imana (God). Combining real prefixes and stems gives the long tail of rare names a population
+ * has, including the near-misses that must NOT match (Niyonsaba / Niyonsenga).
+ */
+const PREFIXES = [
+  'Niyo', 'Uwi', 'Muka', 'Nyira', 'Twagira', 'Habi', 'Hakizi', 'Nsengi', 'Ndayi', 'Bizi', 'Mugi', 'Iradu',
+  'Tuyi', 'Nshimi', 'Dusabi', 'Uwama', 'Ntaki', 'Nzeyi', 'Hagengi', 'Ngendahi', 'Uzamu', 'Ishimwe', 'Habiya', 'Mbonyi',
+] as const;
+const STEMS = [
+  'mana', 'nzima', 'nsaba', 'nsenga', 'kunda', 'hirwa', 'yezu', 'muremyi', 'tegeka', 'gira', 'ringiro',
+  'shimiye', 'mahoro', 'rukundo', 'kuze', 'neza', 'gena', 'remye', 'zera', 'buntu', 'mwiza', 'sanga',
+] as const;
+
+export function compoundKinyarwandaName(rng: { pick<T>(items: readonly T[]): T }): string {
+  const prefix = rng.pick(PREFIXES);
+  const stem = rng.pick(STEMS);
+  return prefix + (/[aeiou]$/.test(prefix) && /^[aeiou]/.test(stem) ? stem.slice(1) : stem);
+}

@@ -7,7 +7,7 @@ import { makeNationalId } from '../national-id.ts';
 import { distinctPlaceNames, rwandanName, type Sex } from '../../../seed/names.ts';
 import { Rng } from '../../../seed/prng.ts';
 import type { PersonRecord } from './person-record.ts';
-import { EXTRA_FRENCH_FEMALE, EXTRA_FRENCH_MALE, EXTRA_KINYARWANDA } from './synthetic-names.ts';
+import { EXTRA_FRENCH_FEMALE, EXTRA_FRENCH_MALE, EXTRA_KINYARWANDA, compoundKinyarwandaName } from './synthetic-names.ts';
 
 export interface SyntheticOptions {
   /** Number of distinct people (default 10,000). */
@@ -66,8 +66,9 @@ function mobile(rng: Rng): string {
 function name(rng: Rng, sex: Sex, year: number, avoid: string[]): { given: string[]; family: string[] } {
   const n = rwandanName(rng, sex, year, avoid);
   let family = n.family;
-  if (rng.chance(0.5)) {
-    for (let i = 0; i < 10 && (i === 0 || avoid.includes(family)); i++) family = rng.pick(EXTRA_KINYARWANDA);
+  const x = rng.float();
+  if (x < 0.6) {
+    for (let i = 0; i < 10 && (i === 0 || avoid.includes(family)); i++) family = x < 0.3 ? rng.pick(EXTRA_KINYARWANDA) : compoundKinyarwandaName(rng);
   }
   const given = n.given.map((g, i) => (i === 0 && /^[A-Z][a-zéèëïô ]+$/i.test(g) && !EXTRA_KINYARWANDA.includes(g as never) && rng.chance(0.35) && n.given.length === 1
     ? rng.pick(sex === 'male' ? EXTRA_FRENCH_MALE : EXTRA_FRENCH_FEMALE)
