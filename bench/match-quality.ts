@@ -140,13 +140,20 @@ for (const [i, j] of pairs) {
 const tScore = performance.now() - tScore0;
 
 if (process.argv.includes('--sweep')) {
-  const scored = pairs.map(([i, j]) => ({ s: comparePair(records[i], records[j], model).score, same: personOf[i] === personOf[j] }));
-  console.log('| threshold | precision | recall | pairs above |');
-  for (let t = 0; t <= 40; t += 2) {
-    let tp = 0;
-    let fp = 0;
-    for (const x of scored) if (x.s > t) x.same ? tp++ : fp++;
-    console.log(`| ${t} | ${(tp / Math.max(1, tp + fp)).toFixed(4)} | ${(tp / truePairs).toFixed(4)} | ${tp + fp} |`);
+  // Threshold search (run it on the tuning seed, never on the reported one).
+  const compared = pairs.map(([i, j]) => ({ c: comparePair(records[i], records[j], model), same: personOf[i] === personOf[j] }));
+  console.log('| autoLinkAbove | reviewAbove | link P | link R | link+review P | link+review R | review pairs |\n|---|---|---|---|---|---|---|');
+  for (let auto = 14; auto <= 24; auto += 1) {
+    for (let review = 8; review <= Math.min(auto - 1, 16); review += 2) {
+      const r = { ...rules, autoLinkAbove: auto, reviewAbove: review, possibleAbove: Math.min(rules.possibleAbove, review) };
+      let ltp = 0, lfp = 0, rtp = 0, rfp = 0;
+      for (const x of compared) {
+        const d = decide(x.c, r).decision;
+        if (d === 'link') x.same ? ltp++ : lfp++;
+        else if (d === 'review') x.same ? rtp++ : rfp++;
+      }
+      console.log(`| ${auto} | ${review} | ${(ltp / (ltp + lfp)).toFixed(4)} | ${(ltp / truePairs).toFixed(4)} | ${((ltp + rtp) / (ltp + lfp + rtp + rfp)).toFixed(4)} | ${((ltp + rtp) / truePairs).toFixed(4)} | ${rtp + rfp} |`);
+    }
   }
 }
 

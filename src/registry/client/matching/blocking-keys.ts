@@ -12,6 +12,8 @@
  *                (the largest blocks: ~470,000 people per district, a name pair ~1 in 10,000)
  *   sd           one name code + full birth date: catches a misspelt other name
  *   sv           one name code + village + birth year: the same when the date is year-only
+ *   sc           one name code + cell + sex: a misspelt name with a missing or wrong birth date
+ *                (~6,500 people per cell, half of one sex, a name code ~1 in 50 at most)
  *
  * Name codes are phonetic keys (phonetic-key.ts) of each name token and of each name part joined
  * ("Jean Baptiste" → also "Jeanbaptiste"), so spelling variants and merged names share codes.
@@ -43,6 +45,7 @@ export function blockingKeys(r: PersonRecord): string[] {
   const year = birth?.year;
   const fullDate = birth?.day !== undefined ? r.birthDate!.slice(0, 10) : undefined;
   const village = r.village ? foldName(r.village) : r.cell ? 'c:' + foldName(r.cell) : undefined;
+  const cell = r.cell ? foldName(r.cell) + '|' + foldName(r.sector ?? '') : undefined;
   const district = r.district ? foldName(r.district) : undefined;
   const g = codes(r.given);
   const f = codes(r.family);
@@ -58,6 +61,7 @@ export function blockingKeys(r: PersonRecord): string[] {
   for (const x of new Set([...g, ...f])) {
     if (fullDate) keys.add(`sd:${x}|${fullDate}`);
     if (village && year !== undefined) keys.add(`sv:${x}|${village}|${year}`);
+    if (cell) keys.add(`sc:${x}|${cell}|${r.sex ?? ''}`);
   }
   return [...keys];
 }

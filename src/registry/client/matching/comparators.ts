@@ -14,7 +14,7 @@ export const FIELD_LEVELS = {
   nationalId: ['exact', 'replacement', 'typo', 'disagree'],
   given: ['exact', 'phonetic', 'close', 'partial', 'disagree'],
   family: ['exact', 'phonetic', 'close', 'partial', 'disagree'],
-  birthDate: ['exact', 'transposed', 'year-month', 'year', 'near', 'disagree'],
+  birthDate: ['exact', 'transposed', 'year-month', 'year', 'other-date', 'year-off-by-one', 'disagree'],
   sex: ['agree', 'disagree'],
   phone: ['exact', 'typo', 'disagree'],
   address: ['village', 'cell', 'sector', 'district', 'disagree'],
@@ -128,10 +128,21 @@ export function compareNames(a: PersonRecord, b: PersonRecord): NameComparison {
     return jx && jy ? jaroWinkler(jx, jy) : 0;
   };
   if (crossed > straight && cg !== undefined && cf !== undefined) return { given: cg, family: cf, swapped: true, givenSimilarity: sim(a.given, b.family) };
-  // Everything in one box on one side ("UWIMANA Marie Claire" typed as the given name).
-  const all = compareNameParts([...a.given, ...a.family], [...b.given, ...b.family]);
-  if ((sg === undefined || sf === undefined) && all !== undefined && (all === 'exact' || all === 'phonetic')) {
-    return { given: all, family: all, swapped: false, givenSimilarity: 1 };
+  // Names moved between the boxes: everything in "given" on one side ("UWIMANA Marie Claire"), or
+  // a second Kinyarwanda name filed as given on one side and as family on the other. When the
+  // whole names carry the same tokens, that is the same name, whatever the boxes say.
+  const best = Math.max(straight, crossed);
+  if (best < 2 * NAME_RANK.phonetic) {
+    const ta = nameTokens([...a.given, ...a.family]);
+    const tb = nameTokens([...b.given, ...b.family]);
+    if (ta.length > 0 && tb.length > 0) {
+      const all = compareNameParts(ta, tb);
+      const sameTokens = all === 'exact' || all === 'phonetic' || (tokensSubset(ta, tb) && Math.abs(ta.join('').length - tb.join('').length) <= 2);
+      if (sameTokens) {
+        const level: NameLevel = all === 'exact' ? 'exact' : 'phonetic';
+        return { given: level, family: level, swapped: false, givenSimilarity: 1 };
+      }
+    }
   }
   return { given: sg, family: sf, swapped: false, givenSimilarity: sim(a.given, b.given) };
 }
@@ -142,14 +153,15 @@ export function compareBirthDates(a: string | undefined, b: string | undefined):
   const x = parseBirthDate(a);
   const y = parseBirthDate(b);
   if (!x || !y) return undefined;
-  if (x.year !== y.year) return Math.abs(x.year - y.year) <= 1 ? 'near' : 'disagree';
+  if (x.year !== y.year) return Math.abs(x.year - y.year) <= 1 ? 'year-off-by-one' : 'disagree';
   if (x.month === undefined || y.month === undefined) return 'year';
   if (x.day !== undefined && y.day !== undefined) {
     if (x.month === y.month && x.day === y.day) return 'exact';
     if (x.month === y.day && x.day === y.month) return 'transposed';
   }
   if (x.month === y.month) return 'year-month';
-  return 'near';
+  // same year, months known on both sides and different: a wrong date, or another person
+  return 'other-date';
 }
 
 export function birthYearGap(a: string | undefined, b: string | undefined): number | undefined {

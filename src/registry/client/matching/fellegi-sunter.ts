@@ -50,8 +50,9 @@ export const defaultModel: MatchModel = {
       transposed: { m: 0.02, u: 0.0005 },
       'year-month': { m: 0.05, u: 0.005 },
       year: { m: 0.25, u: 0.05 },
-      near: { m: 0.05, u: 0.1 },
-      disagree: { m: 0.03, u: 0.8345 },
+      'other-date': { m: 0.03, u: 0.02 },
+      'year-off-by-one': { m: 0.03, u: 0.05 },
+      disagree: { m: 0.02, u: 0.8645 },
     },
     sex: {
       agree: { m: 0.98, u: 0.55 },
