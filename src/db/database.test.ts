@@ -36,5 +36,22 @@ for (const kind of testDatabaseKinds) {
         await db.close();
       }
     });
+
+    test('a query on the database from inside a transaction completes (the embedded database joins the transaction)', async () => {
+      const db = await kind.open();
+      try {
+        const inner = await db.transaction(async (tx) => {
+          await tx.query(`INSERT INTO resource (resource_type, id, version_id, last_updated, content) VALUES ('Patient', 'c', 1, now(), '{}')`);
+          const timeout = new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 5000).unref());
+          return Promise.race([db.query<{ n: number }>('SELECT 1 AS n').then((r) => r.rows[0].n), timeout]);
+        });
+        assert.equal(inner, 1);
+        // After the transaction, queries from timers it started use the database again.
+        const later = await new Promise<number>((resolve, reject) => setTimeout(() => db.query<{ n: number }>('SELECT count(*)::int AS n FROM resource').then((r) => resolve(r.rows[0].n), reject), 10));
+        assert.equal(later, 1);
+      } finally {
+        await db.close();
+      }
+    });
   });
 }
