@@ -169,23 +169,6 @@ describe('createResourceValidator', () => {
     assert.equal(isRefused(validate(patient)), false);
     assert.equal(isRefused(validate({ ...patient, gender: 'mal' })), true);
   });
-
-  test('validation of a typical Patient/Observation takes well under 1 ms', (t) => {
-    for (let i = 0; i < 500; i++) {
-      validator.validate(patient);
-      validator.validate(observation);
-    }
-    for (const resource of [patient, observation]) {
-      const runs = 2000;
-      const start = performance.now();
-      for (let i = 0; i < runs; i++) {
-        validator.validate(resource);
-      }
-      const avg = (performance.now() - start) / runs;
-      t.diagnostic(`${resource.resourceType}: ${(avg * 1000).toFixed(0)} µs per validation`);
-      assert.ok(avg < 0.5, `${resource.resourceType}: ${avg.toFixed(3)} ms per validation`);
-    }
-  });
 });
 
 describe('ValueSet expansion', () => {
