@@ -10,7 +10,8 @@ import { createClient, freePort, processStorage, runHuza, tokenFor } from '../te
 
 const huzaBin = fileURLToPath(new URL('../../bin/huza', import.meta.url));
 const patientName = 'Mukamanzi';
-const nationalId = '1199070012345678';
+/** A well-formed national ID (the client registry checks the check digits). */
+const nationalId = '1199070123456016';
 
 describe('huza command', () => {
   test('--help lists the commands and the database settings', async () => {
@@ -80,8 +81,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
           body: JSON.stringify({ resourceType: 'Patient', name: [{ family: patientName }], identifier: [{ system: 'https://moh.gov.rw/fhir/id/national-id', value: nationalId }] }),
         });
         assert.equal(created.status, 201);
-        const found = (await (await fetch(`${huza.fhirBase}/Patient?name=${patientName}&identifier=${nationalId}`, { headers: auth })).json()) as { total: number };
-        assert.equal(found.total, 1);
+        // The facility's record, and the person the client registry made of it.
+        const found = (await (await fetch(`${huza.fhirBase}/Patient?name=${patientName}&identifier=${nationalId}`, { headers: auth })).json()) as { total: number; entry: { resource: { meta: { tag?: { code: string }[] } } }[] };
+        assert.equal(found.total, 2);
+        assert.deepEqual(found.entry.map((e) => e.resource.meta.tag?.[0]?.code ?? 'source').sort(), ['golden', 'source']);
+        // The code systems Huza ships are loaded at start.
+        const facilityTypes = (await (await fetch(`${huza.fhirBase}/CodeSystem?url=https://huza.rw/fhir/CodeSystem/facility-type`, { headers: auth })).json()) as { total: number };
+        assert.equal(facilityTypes.total, 1);
         assert.equal((await fetch(`${huza.fhirBase}/Patient/does-not-exist`, { headers: auth })).status, 404);
       } finally {
         huza.child.kill('SIGTERM');

@@ -42,6 +42,8 @@ export async function loadDemoData(platform: Platform, options: DemoDataOptions,
 }
 
 export async function isEmpty(platform: Platform): Promise<boolean> {
-  const result = await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM resource LIMIT 1) x');
+  // The code systems Huza ships (loaded by migrate and start) do not make a database "not empty".
+  const result = await platform.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM (SELECT 1 FROM resource WHERE resource_type NOT IN ('CodeSystem', 'ValueSet', 'ConceptMap') LIMIT 1) x");
   return result.rows[0].n === 0;
 }

@@ -12,6 +12,7 @@ import { createDemoAccounts } from './demo-accounts.ts';
 import { keysRotate } from './keys-command.ts';
 import { isEmpty, loadDemoData } from './load-demo-data.ts';
 import { openPlatform } from './open-platform.ts';
+import { loadShippedCodeSystems } from '../terminology/shipped-code-systems.ts';
 import { readServerLock, removeServerLock, writeServerLock } from './server-lock.ts';
 import { postJson } from './post-json.ts';
 
@@ -70,6 +71,8 @@ program.command('start')
       console.log('Demo accounts (development only):');
       for (const a of accounts) console.log(`  ${a.role.padEnd(16)} ${a.username.padEnd(22)} ${a.password}`);
     }
+    // Rwanda's own code systems become readable and searchable resources (once; a steward's edits stay).
+    await loadShippedCodeSystems(platform.engine.repo);
     const lock = config.databaseUrl ? undefined : writeServerLock(config.dataDir, origin, config.devTls ? https?.cert.toString() : undefined);
     const app = await buildServer({
       db: platform.db, engine: platform.engine, security, bodyLimit: config.bodyLimit, logLevel: config.logLevel,
@@ -102,7 +105,9 @@ program.command('migrate')
     assertNoServer(config);
     const platform = await openPlatform(config);
     const applied = await migrate(platform.db);
+    const codeSystems = await loadShippedCodeSystems(platform.engine.repo);
     console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date');
+    if (codeSystems.loaded.length > 0) console.log(`Loaded ${codeSystems.loaded.length} shipped code systems and value sets`);
     await platform.db.close();
   });
 
