@@ -23,6 +23,12 @@ import { phoneticKey } from './phonetic-key.ts';
 import { normalisedNationalIds, normalisedPhones } from './comparators.ts';
 import { parseBirthDate, type PersonRecord } from './person-record.ts';
 
+/** Phonetic key of the whole name part ("Jean de Dieu" → one code): rarer than its tokens ("jean"). */
+function joinedCode(parts: readonly string[]): string | undefined {
+  const joined = joinedName(parts);
+  return joined.length >= 2 ? phoneticKey(joined) || undefined : undefined;
+}
+
 function codes(parts: readonly string[]): string[] {
   const out = new Set<string>();
   for (const t of nameTokens(parts)) if (t.length >= 2) out.add(phoneticKey(t));
@@ -58,7 +64,11 @@ export function blockingKeys(r: PersonRecord): string[] {
       if (district) keys.add(`nd:${pair}|${district}`);
     }
   }
-  for (const x of new Set([...g, ...f])) {
+  // Single-name keys use whole name parts and long tokens only: a key on "jean" or "marie" alone
+  // would gather a tenth of a cell's men or women.
+  // Long tokens (mostly Kinyarwanda names, far more diverse than French ones) are kept.
+  const singles = new Set([joinedCode(r.given), joinedCode(r.family), ...g.filter((x) => x.length >= 6), ...f.filter((x) => x.length >= 6)].filter((x): x is string => x !== undefined));
+  for (const x of singles) {
     if (fullDate) keys.add(`sd:${x}|${fullDate}`);
     if (village && year !== undefined) keys.add(`sv:${x}|${village}|${year}`);
     if (cell) keys.add(`sc:${x}|${cell}|${r.sex ?? ''}`);

@@ -50,6 +50,23 @@ export interface EmTrace {
   logLikelihood: number[];
 }
 
+/**
+ * A deliberately uninformed start for EM: m puts most mass on the best level, u on the worst,
+ * nothing else is assumed. Used to show that EM learns the weights rather than echoing a start.
+ */
+export function naiveStartModel(): MatchModel {
+  const fields: MatchModel['fields'] = {};
+  for (const f of MATCH_FIELDS) {
+    const levels = FIELD_LEVELS[f];
+    const rest = 0.2 / (levels.length - 1);
+    fields[f] = {};
+    levels.forEach((l, i) => {
+      fields[f][l] = { m: i === 0 ? 0.8 : rest, u: i === levels.length - 1 ? 0.8 : rest };
+    });
+  }
+  return { version: 'naive-start', fields };
+}
+
 /** Agreement patterns with counts: the sufficient statistic of EM. */
 export function patternCounts(levelsList: Iterable<PairLevels>): Map<string, { levels: PairLevels; count: number }> {
   const out = new Map<string, { levels: PairLevels; count: number }>();
@@ -130,6 +147,7 @@ export function estimateFromLevels(
       const n = FIELD_LEVELS[fields[k]].length;
       const mSum = mCount[k].reduce((s, x) => s + x, 0) + pseudo * n;
       const uSum = uCount[k].reduce((s, x) => s + x, 0) + pseudo * n;
+      if (!(mSum > 0) || !(uSum > 0)) continue; // field never observed: keep the start values
       for (let i = 0; i < n; i++) {
         const nm = (mCount[k][i] + pseudo) / mSum;
         const nu = (uCount[k][i] + pseudo) / uSum;
