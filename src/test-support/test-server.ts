@@ -5,6 +5,7 @@ import type { KeyRing } from '../security/encryption/key-ring.ts';
 import type { MasterKeySource } from '../security/encryption/master-key.ts';
 import { createSecurityServices, type SecurityServices } from '../security/security-services.ts';
 import { installClientRegistry } from '../registry/client/install-client-registry.ts';
+import { installWorkforceRegistry } from '../registry/workforce/install-workforce-registry.ts';
 import { buildServer } from '../server/build-server.ts';
 import { freePort } from './free-port.ts';
 import { clientCredentialsToken } from './oauth-flow.ts';
@@ -86,6 +87,7 @@ export async function startTestServer(kind: TestDatabaseKind, options: { validat
   const { keyRing, cipher } = await openContentEncryption(db, testMasterKeySource);
   const engine = createFhirEngine(db, { validate: options.validate ?? true, maxSnapshotSize: options.maxSnapshotSize ?? 10_000, contentCodec: cipher });
   if (options.clientRegistry) installClientRegistry(engine);
+  if (options.workforceRegistry) installWorkforceRegistry(engine);
   const served = await serve(db, engine, { keyRing });
   return {
     ...served,

@@ -1,0 +1,182 @@
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testDatabaseKinds } from '../../test-support/test-databases.ts';
+import { startTestServer, type TestServer } from '../../test-support/test-server.ts';
+import { DISTRICT_FACTS } from '../../seed/data/rwanda.ts';
+
+type Json = any;
+
+const CADRE = 'https://huza.rw/fhir/CodeSystem/health-worker-cadre';
+const ADMIN = 'https://moh.gov.rw/fhir/CodeSystem/admin-level';
+
+const practitioner = (id: string, family: string, active = true): Json => ({ resourceType: 'Practitioner', id, active, name: [{ family, given: ['Test'] }] });
+const role = (id: string, who: string, cadre: { system?: string; code: string }, locations: string[], extra: Json = {}): Json => ({
+  resourceType: 'PractitionerRole', id, active: true,
+  practitioner: { reference: `Practitioner/${who}` },
+  code: [{ coding: [{ system: cadre.system ?? CADRE, code: cadre.code }] }],
+  location: locations.map((l) => ({ reference: `Location/${l}` })),
+  ...extra,
+});
+const facility = (id: string, extra: Json): Json => ({ resourceType: 'Location', id, status: 'active', name: id, mode: 'instance', ...extra });
+const put = (resource: Json) => ({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } });
+
+/** Values of a Parameters part list by name. */
+function parts(list: Json[]): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const p of list) {
+    const value = p.valueString ?? p.valueDecimal ?? p.valueInteger ?? p.valueBoolean ?? p.valueCode;
+    if (p.name === 'group') (out.group ??= {})[p.part[0].valueCode] = p.part[1].valueDecimal;
+    else if (p.name === 'district') (out.district ??= []).push(parts(p.part));
+    else if (p.name === 'cadre') (out.cadre ??= []).push(value);
+    else out[p.name] = value;
+  }
+  return out;
+}
+
+for (const kind of testDatabaseKinds) {
+  describe(`health worker registry on ${kind.name}`, () => {
+    let s: TestServer;
+    const transaction = async (resources: Json[]) => {
+      const res = await s.fhir('', { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry: resources.map(put) } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+
+    before(async () => {
+      s = await startTestServer(kind, { workforceRegistry: true });
+    });
+    beforeEach(() => s.reset());
+    after(() => s.close());
+
+    describe('roles and facilities', () => {
+      // One role per facility is the documented model; one role listing several locations counts the same.
+      test('a specialist serves ten facilities; an eleventh role is refused with a clear OperationOutcome', async () => {
+        await transaction([practitioner('spec', 'Habimana'), ...Array.from({ length: 10 }, (_, i) => role(`r${i}`, 'spec', { code: 'specialist-doctor' }, [`f${i}`]))]);
+        const eleventh = await s.fhir('PractitionerRole/r10', { method: 'PUT', body: role('r10', 'spec', { code: 'specialist-doctor' }, ['f10']) });
+        assert.equal(eleventh.status, 422, JSON.stringify(eleventh.body));
+        assert.equal(eleventh.body.resourceType, 'OperationOutcome');
+        assert.equal(eleventh.body.issue[0].code, 'business-rule');
+        assert.match(eleventh.body.issue[0].diagnostics, /Practitioner\/spec would serve 11 facilities; a health worker may serve at most 10/);
+        assert.equal((await s.fhir('PractitionerRole/r10')).status, 404);
+        // Another role at a facility already served adds no facility.
+        const again = await s.fhir('PractitionerRole', { method: 'POST', body: role('x', 'spec', { code: 'specialist-doctor' }, ['f3']) });
+        assert.equal(again.status, 201, JSON.stringify(again.body));
+        // Ending a role frees a place.
+        const ended = await s.fhir('PractitionerRole/r0', { method: 'PUT', body: role('r0', 'spec', { code: 'specialist-doctor' }, ['f0'], { period: { start: '2020-01-01', end: '2021-12-31' } }) });
+        assert.equal(ended.status, 200, JSON.stringify(ended.body));
+        assert.equal((await s.fhir('PractitionerRole/r10', { method: 'PUT', body: role('r10', 'spec', { code: 'specialist-doctor' }, ['f10']) })).status, 201);
+      });
+
+      test('one role listing eleven locations is refused the same way; ten are fine; an inactive one is not counted', async () => {
+        await transaction([practitioner('multi', 'Mukamana')]);
+        const locs = Array.from({ length: 11 }, (_, i) => `site${i}`);
+        const tooMany = await s.fhir('PractitionerRole', { method: 'POST', body: role('m', 'multi', { code: 'general-practitioner' }, locs) });
+        assert.equal(tooMany.status, 422);
+        assert.equal(tooMany.body.issue[0].expression[0], 'PractitionerRole.location');
+        assert.equal((await s.fhir('PractitionerRole', { method: 'POST', body: role('m', 'multi', { code: 'general-practitioner' }, locs.slice(0, 10)) })).status, 201);
+        assert.equal((await s.fhir('PractitionerRole', { method: 'POST', body: role('m', 'multi', { code: 'general-practitioner' }, ['elsewhere'], { active: false }) })).status, 201);
+        // In a transaction, the whole bundle is refused.
+        const bundle = await s.fhir('', { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry: [put(practitioner('other', 'Uwase')), put(role('late', 'multi', { code: 'general-practitioner' }, ['site10']))] } });
+        assert.equal(bundle.status, 422, JSON.stringify(bundle.body));
+        assert.equal((await s.fhir('Practitioner/other')).status, 404);
+      });
+
+      test('cadre codes come from the cadre code system: unknown and grouping codes are refused', async () => {
+        await transaction([practitioner('n', 'Ingabire')]);
+        const unknown = await s.fhir('PractitionerRole', { method: 'POST', body: role('u', 'n', { code: 'astronaut' }, ['a']) });
+        assert.equal(unknown.status, 400);
+        assert.equal(unknown.body.issue[0].code, 'code-invalid');
+        assert.match(unknown.body.issue[0].diagnostics, /'astronaut' is not a cadre/);
+        assert.deepEqual(unknown.body.issue[0].expression, ['PractitionerRole.code[0].coding[0]']);
+        const grouping = await s.fhir('PractitionerRole', { method: 'POST', body: role('g', 'n', { code: 'medical-doctor' }, ['a']) });
+        assert.equal(grouping.status, 400);
+        assert.match(grouping.body.issue[0].diagnostics, /grouping/);
+        const ok = await s.fhir('PractitionerRole', { method: 'POST', body: role('ok', 'n', { code: 'nurse-a1' }, ['a'], { availableTime: [{ daysOfWeek: ['mon', 'tue', 'wed'], availableStartTime: '08:00:00', availableEndTime: '17:00:00' }] }) });
+        assert.equal(ok.status, 201, JSON.stringify(ok.body));
+        const found = await s.fhir(`PractitionerRole?role=${CADRE}|nurse-a1&_include=PractitionerRole:practitioner`);
+        assert.equal(found.body.entry.length, 2);
+      });
+    });
+
+    describe('Location/$workforce-density', () => {
+      beforeEach(async () => {
+        await transaction([
+          facility('d-musanze', { name: 'Musanze', type: [{ coding: [{ system: ADMIN, code: 'district' }] }] }),
+          facility('ruhengeri', { partOf: { reference: 'Location/d-musanze' } }),
+          facility('muhoza', { address: { district: 'Musanze' } }),
+          facility('nyamata', { address: { district: 'Bugesera' } }),
+          facility('kibagabaga', { address: { district: 'Gasabo District' } }),
+          facility('nowhere', { address: { district: 'Atlantis' } }),
+          practitioner('p1', 'Specialist'), role('p1a', 'p1', { code: 'specialist-doctor' }, ['ruhengeri']), role('p1b', 'p1', { code: 'specialist-doctor' }, ['nyamata']),
+          practitioner('p2', 'Nurse'), role('p2a', 'p2', { code: 'nurse-a1' }, ['muhoza']),
+          practitioner('p3', 'Midwife'), role('p3a', 'p3', { code: 'midwife-a0' }, ['nyamata']),
+          practitioner('p4', 'Doctor'), role('p4a', 'p4', { code: 'general-practitioner' }, ['kibagabaga']),
+          practitioner('p5', 'Pharmacist'), role('p5a', 'p5', { code: 'pharmacist' }, ['muhoza']),
+          practitioner('p6', 'Retired', false), role('p6a', 'p6', { code: 'nurse-a1' }, ['kibagabaga']),
+          practitioner('p7', 'Left'), role('p7a', 'p7', { code: 'nurse-a1' }, ['kibagabaga'], { period: { start: '2015-01-01', end: '2019-06-30' } }),
+          practitioner('p8', 'Emr'), role('p8a', 'p8', { system: 'http://terminology.hl7.org/CodeSystem/practitioner-role', code: 'nurse' }, ['kibagabaga']),
+          practitioner('p9', 'Lost'), role('p9a', 'p9', { code: 'nurse-a2' }, ['nowhere']),
+        ]);
+      });
+
+      test('per district: doctors, nurses and midwives per 1,000 people, furthest below first', async () => {
+        const res = await s.fhir('Location/$workforce-density?threshold=0.0025');
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        const r = parts(res.body.parameter);
+        assert.equal(r.threshold, 0.0025);
+        assert.deepEqual(r.cadre, ['medical-doctor', 'nurse', 'midwife']);
+        assert.equal(r.district.length, 30);
+        const population = Object.values(DISTRICT_FACTS).reduce((sum, f) => sum + f.population, 0);
+        assert.equal(r.population, population);
+        // p1 (0.5 + 0.5), p2, p3, p4, p8; p5 is a pharmacist, p6 inactive, p7's role ended, p9 unplaced.
+        assert.equal(r.workers, 5);
+        assert.equal(r.unplaced, 1);
+        const tail = r.district.slice(-3);
+        assert.deepEqual(tail.map((d: Json) => d.name), ['Gasabo', 'Bugesera', 'Musanze']);
+        const [gasabo, bugesera, musanze] = tail;
+        // Gasabo: GP p4 + nurse p8 (HL7 code) = 2 of 879,505 people.
+        assert.equal(gasabo.workers, 2);
+        assert.equal(gasabo.density, 0.002274);
+        assert.equal(gasabo.below, true);
+        assert.equal(gasabo.gap, 0.199); // 0.0025 × 879.505 − 2 = 0.1987625
+        assert.deepEqual([gasabo.group['medical-doctor'], gasabo.group.nurse], [1, 1]);
+        // Bugesera: half of specialist p1 + midwife p3 = 1.5 of 551,103.
+        assert.equal(bugesera.workers, 1.5);
+        assert.equal(bugesera.density, 0.002722);
+        assert.equal(bugesera.below, false);
+        assert.equal(bugesera.gap, 0);
+        // Musanze: the other half of p1 (via partOf) + nurse p2 = 1.5 of 476,522; pharmacist p5 listed, not counted.
+        assert.equal(musanze.workers, 1.5);
+        assert.equal(musanze.density, 0.003148);
+        assert.equal(musanze.group.pharmacist, 1);
+        assert.equal(musanze.group['medical-doctor'], 0.5);
+        // The 27 districts without anyone come first, alphabetically, each needing threshold × population.
+        assert.equal(r.district[0].name, 'Burera');
+        assert.equal(r.district[0].workers, 0);
+        assert.equal(r.district[0].gap, 0.969); // 0.0025 × 387.729
+        assert.ok(r.district.slice(0, 27).every((d: Json) => d.below && d.density === 0));
+      });
+
+      test('the default threshold is WHO\'s 4.45 and other cadre groups can be planned for', async () => {
+        const who = parts((await s.fhir('Location/$workforce-density')).body.parameter);
+        assert.equal(who.threshold, 4.45);
+        assert.ok(who.district.every((d: Json) => d.below));
+        const nurses = await s.fhir('Location/$workforce-density', { method: 'POST', body: { resourceType: 'Parameters', parameter: [{ name: 'threshold', valueDecimal: 4 }, { name: 'cadre', valueCode: 'nurse' }] } });
+        assert.equal(nurses.status, 200, JSON.stringify(nurses.body));
+        const n = parts(nurses.body.parameter);
+        assert.equal(n.threshold, 4);
+        assert.equal(n.workers, 2);
+        assert.deepEqual(n.district.slice(-2).map((d: Json) => [d.name, d.workers]), [['Gasabo', 1], ['Musanze', 1]]);
+        const pharmacists = parts((await s.fhir('Location/$workforce-density?cadre=pharmacist,nurse')).body.parameter);
+        assert.equal(pharmacists.workers, 3);
+      });
+
+      test('bad parameters are refused', async () => {
+        for (const q of ['threshold=0', 'threshold=-1', 'cadre=nurse-a1', 'cadre=astronaut', 'colour=red']) {
+          const res = await s.fhir(`Location/$workforce-density?${q}`);
+          assert.equal(res.status, 400, q);
+          assert.equal(res.body.resourceType, 'OperationOutcome');
+        }
+      });
+    });
+  });
+}
