@@ -227,7 +227,7 @@ const lines = [
   `| false links inside a household / of twins | ${householdFalseLinks} / ${twinLinks} (of ${twinPairs} twin pairs among candidates) |`,
   `| time per record (blocking + scoring + decision) | ${result.timing.msPerRecord} ms |`,
   '',
-  '| field | level | m (EM) | u (EM) | m (truth) | u (truth) | weight |',
+  '| field | level | m (EM) | u (random pairs) | m (truth) | u (truth, among blocked non-matches) | weight |',
   '|---|---|---|---|---|---|---|',
 ];
 for (const f of MATCH_FIELDS) {
