@@ -435,15 +435,20 @@ export function displayName(name: PersonName, prefix?: string): string {
   return [prefix, ...name.given, name.family].filter(Boolean).join(' ');
 }
 
+/** The Huza cadre code system is the planning code; the HL7/SNOMED role stays for systems that only know those. */
+const CADRE_SYSTEM = 'https://huza.rw/fhir/CodeSystem/health-worker-cadre';
+
 function roleCode(s: StaffMember) {
   switch (s.cadre) {
     case 'specialist':
+      return { coding: [coding(CADRE_SYSTEM, 'specialist-doctor', 'Specialist doctor'), coding(SYSTEMS.practitionerRole, 'doctor', 'Doctor')], text: 'Medical specialist' };
     case 'doctor':
-      return { coding: [coding(SYSTEMS.practitionerRole, 'doctor', 'Doctor')], text: s.cadre === 'specialist' ? 'Medical specialist' : 'General practitioner' };
+      return { coding: [coding(CADRE_SYSTEM, 'general-practitioner', 'General practitioner'), coding(SYSTEMS.practitionerRole, 'doctor', 'Doctor')], text: 'General practitioner' };
     case 'nurse':
-      return { coding: [coding(SYSTEMS.practitionerRole, 'nurse', 'Nurse')], text: 'Nurse' };
+      // The qualification generated for nurses and midwives is the A1 advanced diploma.
+      return { coding: [coding(CADRE_SYSTEM, 'nurse-a1', 'Nurse (A1)'), coding(SYSTEMS.practitionerRole, 'nurse', 'Nurse')], text: 'Nurse' };
     case 'midwife':
-      return { coding: [coding(SYSTEMS.snomed, '309453006', 'Registered midwife')], text: 'Midwife' };
+      return { coding: [coding(CADRE_SYSTEM, 'midwife-a1', 'Midwife (A1)'), coding(SYSTEMS.snomed, '309453006', 'Registered midwife')], text: 'Midwife' };
   }
 }
 
@@ -494,6 +499,8 @@ export function buildWorkforceBundle(staff: StaffMember[], uuids: Rng, refs: Ref
       code: [roleCode(s)],
       location: [refs.to(`Location/${s.facility.id}`, s.facility.name)],
       telecom: [{ system: 'phone', value: s.phone, use: 'work' }],
+      // Facility opening hours, not personal rosters (those belong to clinic scheduling).
+      availableTime: [{ daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri'], availableStartTime: '07:00:00', availableEndTime: '17:00:00' }],
     };
     if (s.specialty) role.specialty = [concept(SYSTEMS.snomed, s.specialty.code, s.specialty.display)];
     put(b, refs, uuids, role);
