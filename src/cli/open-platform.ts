@@ -5,6 +5,7 @@ import { createFhirEngine, type FhirEngine } from '../fhir/fhir-engine.ts';
 import { openContentEncryption, type ContentCipher } from '../security/encryption/content-cipher.ts';
 import type { KeyRing } from '../security/encryption/key-ring.ts';
 import { installClientRegistry } from '../registry/client/install-client-registry.ts';
+import { installFacilityRegistry } from '../registry/facility/install-facility-registry.ts';
 import { installWorkforceRegistry } from '../registry/workforce/install-workforce-registry.ts';
 import type { ClientRegistry } from '../registry/client/client-registry.ts';
 import type { MasterKeySource } from '../security/encryption/master-key.ts';
@@ -36,6 +37,7 @@ export async function openPlatform(config: HuzaConfig): Promise<Platform> {
     const { keyRing, cipher } = await openContentEncryption(db, masterKeySource(config));
     const engine = createFhirEngine(db, { validate: config.validate, maxSnapshotSize: config.maxSnapshotSize, contentCodec: cipher });
     const clientRegistry = installClientRegistry(engine);
+    installFacilityRegistry(engine);
     installWorkforceRegistry(engine);
     return { config, db, engine, keyRing, cipher, clientRegistry };
   } catch (error) {

@@ -5,6 +5,7 @@ import type { KeyRing } from '../security/encryption/key-ring.ts';
 import type { MasterKeySource } from '../security/encryption/master-key.ts';
 import { createSecurityServices, type SecurityServices } from '../security/security-services.ts';
 import { installClientRegistry } from '../registry/client/install-client-registry.ts';
+import { installFacilityRegistry } from '../registry/facility/install-facility-registry.ts';
 import { installWorkforceRegistry } from '../registry/workforce/install-workforce-registry.ts';
 import { buildServer } from '../server/build-server.ts';
 import { freePort } from './free-port.ts';
@@ -82,11 +83,12 @@ export async function serve(db: Database, engine: FhirEngine, options: { bodyLim
 }
 
 /** A real Huza server over a fresh database of the given kind. */
-export async function startTestServer(kind: TestDatabaseKind, options: { validate?: boolean; maxSnapshotSize?: number; clientRegistry?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(kind: TestDatabaseKind, options: { validate?: boolean; maxSnapshotSize?: number; clientRegistry?: boolean; workforceRegistry?: boolean; facilityRegistry?: boolean } = {}): Promise<TestServer> {
   const db = await kind.open();
   const { keyRing, cipher } = await openContentEncryption(db, testMasterKeySource);
   const engine = createFhirEngine(db, { validate: options.validate ?? true, maxSnapshotSize: options.maxSnapshotSize ?? 10_000, contentCodec: cipher });
   if (options.clientRegistry) installClientRegistry(engine);
+  if (options.facilityRegistry) installFacilityRegistry(engine);
   if (options.workforceRegistry) installWorkforceRegistry(engine);
   const served = await serve(db, engine, { keyRing });
   return {
