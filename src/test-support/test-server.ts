@@ -5,8 +5,10 @@ import type { KeyRing } from '../security/encryption/key-ring.ts';
 import type { MasterKeySource } from '../security/encryption/master-key.ts';
 import { createSecurityServices, type SecurityServices } from '../security/security-services.ts';
 import { installClientRegistry } from '../registry/client/install-client-registry.ts';
-import { installFacilityRegistry } from '../registry/facility/install-facility-registry.ts';
 import { installWorkforceRegistry } from '../registry/workforce/install-workforce-registry.ts';
+import { installProductCatalogue } from '../registry/product/install-product-catalogue.ts';
+import type { ClientRegistry } from '../registry/client/client-registry.ts';
+import { installFacilityRegistry } from '../registry/facility/install-facility-registry.ts';
 import { buildServer } from '../server/build-server.ts';
 import { freePort } from './free-port.ts';
 import { clientCredentialsToken } from './oauth-flow.ts';
@@ -36,6 +38,8 @@ export interface Served {
 
 export interface TestServer extends Served {
   db: Database;
+  /** The client registry, when the server was started with it. */
+  clientRegistry?: ClientRegistry;
   /** The content cipher the engine stores through (its key ring is security.keyRing). */
   cipher: ContentCipher;
   /** Empties the FHIR store (and the audit chain over it) between tests that want a clean slate. */
@@ -83,18 +87,20 @@ export async function serve(db: Database, engine: FhirEngine, options: { bodyLim
 }
 
 /** A real Huza server over a fresh database of the given kind. */
-export async function startTestServer(kind: TestDatabaseKind, options: { validate?: boolean; maxSnapshotSize?: number; clientRegistry?: boolean; workforceRegistry?: boolean; facilityRegistry?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(kind: TestDatabaseKind, options: { validate?: boolean; maxSnapshotSize?: number; clientRegistry?: boolean; workforceRegistry?: boolean; productCatalogue?: boolean; facilityRegistry?: boolean } = {}): Promise<TestServer> {
   const db = await kind.open();
   const { keyRing, cipher } = await openContentEncryption(db, testMasterKeySource);
   const engine = createFhirEngine(db, { validate: options.validate ?? true, maxSnapshotSize: options.maxSnapshotSize ?? 10_000, contentCodec: cipher });
-  if (options.clientRegistry) installClientRegistry(engine);
-  if (options.facilityRegistry) installFacilityRegistry(engine);
+  const clientRegistry = options.clientRegistry ? installClientRegistry(engine) : undefined;
   if (options.workforceRegistry) installWorkforceRegistry(engine);
+  if (options.productCatalogue) installProductCatalogue(engine);
+  if (options.facilityRegistry) installFacilityRegistry(engine);
   const served = await serve(db, engine, { keyRing });
   return {
     ...served,
     db,
     cipher,
+    clientRegistry,
     async reset() {
       await served.security.audit.flush();
       await db.query(`TRUNCATE resource, resource_history, sp_string, sp_token, sp_reference, sp_date, sp_number, sp_quantity, sp_uri,

@@ -15,6 +15,8 @@ import { initialRole, workspacePath } from './roles.ts';
 const AccessLogPage = lazy(() => import('./pages/AccessLogPage.tsx').then((m) => ({ default: m.AccessLogPage })));
 const AuditLogPage = lazy(() => import('./pages/AuditLogPage.tsx').then((m) => ({ default: m.AuditLogPage })));
 const LicencesPage = lazy(() => import('./pages/LicencesPage.tsx').then((m) => ({ default: m.LicencesPage })));
+const DuplicatesPage = lazy(() => import('./pages/DuplicatesPage.tsx').then((m) => ({ default: m.DuplicatesPage })));
+const ClientsPage = lazy(() => import('./pages/ClientsPage.tsx').then((m) => ({ default: m.ClientsPage })));
 const ProfilePage = lazy(() => import('./pages/ProfilePage.tsx').then((m) => ({ default: m.ProfilePage })));
 
 function Home() {
@@ -38,6 +40,8 @@ export function App() {
         <Route path="access-log" element={<PageGuard page="access-log"><AccessLogPage /></PageGuard>} />
         <Route path="audit-log" element={<PageGuard page="audit-log"><AuditLogPage /></PageGuard>} />
         <Route path="licences" element={<PageGuard page="licences"><LicencesPage /></PageGuard>} />
+        <Route path="duplicates" element={<PageGuard page="duplicates"><DuplicatesPage /></PageGuard>} />
+        <Route path="clients" element={<PageGuard page="clients"><ClientsPage /></PageGuard>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />

@@ -23,7 +23,7 @@ export interface E2eAccount {
   facilities: string[];
 }
 
-export type AccountKey = 'patient' | 'auditor' | 'regulator' | 'clinician';
+export type AccountKey = 'patient' | 'auditor' | 'regulator' | 'clinician' | 'steward' | 'admin';
 
 /** Loosely typed FHIR: the fixture is data, checked by the server that loads it. */
 export type FhirResource = { resourceType: string; id: string; [key: string]: unknown };
@@ -128,6 +128,14 @@ export function buildFixture(now: Date = new Date()): E2eFixture {
   add({ resourceType: 'Patient', id: 'e2e-patient-2', active: true, name: [{ use: 'official', family: 'Mugisha', given: ['Patrick'] }], gender: 'male', birthDate: '1978-09-02' });
   add({ resourceType: 'Patient', id: 'e2e-patient-3', active: true, name: [{ use: 'official', family: 'Ishimwe', given: ['Grace'] }], gender: 'female', birthDate: '2001-01-23' });
 
+  // Two records the client registry cannot decide about alone (same names and birth year, different
+  // birth dates and districts): they wait in the data steward's review queue.
+  add({ resourceType: 'Patient', id: 'e2e-dup-a', active: true, name: [{ use: 'official', family: 'Mukeshimana', given: ['Jeanne'] }], gender: 'female', birthDate: '1985-03-02', address: [{ district: 'Gasabo', country: 'RW' }] });
+  add({ resourceType: 'Patient', id: 'e2e-dup-b', active: true, name: [{ use: 'official', family: 'Mukeshimana', given: ['Jeanne'] }], gender: 'female', birthDate: '1985-09-12', address: [{ district: 'Kicukiro', country: 'RW' }] });
+  for (const [id, given, family] of [['e2e-steward-1', 'Olivier', 'Habineza'], ['e2e-admin-1', 'Sandrine', 'Umutoni']]) {
+    add({ resourceType: 'Practitioner', id, active: true, name: [{ use: 'official', family, given: [given] }] });
+  }
+
   // Audit trail
   const who = {
     clinician: { reference: 'Practitioner/e2e-clinician-1', display: 'Dr. Eric Niyonzima' },
@@ -219,6 +227,8 @@ export function buildFixture(now: Date = new Date()): E2eFixture {
     auditor: { username: 'e2e.auditor', password: e2ePassword, name: 'Josiane Mutoni', fhirUser: 'Practitioner/e2e-auditor-1', roles: ['auditor'], facilities: [] },
     regulator: { username: 'e2e.regulator', password: e2ePassword, name: 'Patrick Nshimiyimana', fhirUser: 'Practitioner/e2e-regulator-1', roles: ['regulator', 'auditor'], facilities: [] },
     clinician: { username: 'e2e.clinician', password: e2ePassword, name: 'Dr. Eric Niyonzima', fhirUser: 'Practitioner/e2e-clinician-1', roles: ['clinician'], facilities: ['e2e-facility-chuk'] },
+    steward: { username: 'e2e.steward', password: e2ePassword, name: 'Olivier Habineza', fhirUser: 'Practitioner/e2e-steward-1', roles: ['registry-steward'], facilities: [] },
+    admin: { username: 'e2e.admin', password: e2ePassword, name: 'Sandrine Umutoni', fhirUser: 'Practitioner/e2e-admin-1', roles: ['exchange-admin'], facilities: [] },
   };
 
   return {

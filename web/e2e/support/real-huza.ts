@@ -9,6 +9,7 @@ import type { FhirResource as StoredResource } from '../../../src/fhir/repositor
 import { webDistDir } from '../../../src/server/web-app-routes.ts';
 import { testDatabaseKinds } from '../../../src/test-support/test-databases.ts';
 import { startTestServer } from '../../../src/test-support/test-server.ts';
+import { defaultDecisionRules } from '../../../src/registry/client/matching/index.ts';
 import type { E2eFixture } from './fixture.ts';
 import type { HuzaUnderTest, StartServer } from './harness.ts';
 
@@ -22,8 +23,10 @@ export const startRealHuza: StartServer = async (fixture: E2eFixture): Promise<H
   await stat(join(webDistDir, 'index.html')).catch(() => {
     throw new Error('web/dist/index.html is missing: run `npm run web:build` before the browser tests');
   });
-  const server = await startTestServer(database);
+  const server = await startTestServer(database, { clientRegistry: true });
   try {
+    // Every plausible pair goes to the steward's review queue, whatever the default thresholds are.
+    await server.clientRegistry!.saveRules(server.engine.repo, { ...defaultDecisionRules, autoLinkAbove: 1000, reviewAbove: 5, possibleAbove: 0 }, 'e2e fixture');
     // In-process, as an administrator loading data would: AuditEvents are append-only through the
     // API, and update-as-create keeps the fixture's ids. Validation still runs.
     for (const resource of fixture.resources) {
