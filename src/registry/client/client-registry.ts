@@ -6,25 +6,21 @@ import { currentWriteSource } from '../../fhir/repository/write-source.ts';
 import { buildGoldenRecord, isGoldenRecord, newRegistryId } from './golden-record.ts';
 import { IdentifierAuthorities, REGISTRY_ID_SYSTEM } from './identifier-authorities.ts';
 import {
-  blockingKeys, comparePair, decide, defaultDecisionRules, defaultModel, parseDecisionRules, personFromPatient,
-  type DecisionRules, type MatchModel, type PairComparison, type PersonRecord,
+  blockingKeys, defaultDecisionRules, defaultModel, parseDecisionRules, personFromPatient,
+  type DecisionRules, type MatchModel, type PersonRecord,
 } from './matching/index.ts';
+import {
+  choosePlacement, matchByIdentifiers, maxCandidates, rankCandidates, reviewFields, type IdentifierHolder, type IdentifierMatch, type PlacedSource, type ScoredCandidate,
+} from './placement.ts';
+import { BulkLoader, type BulkLoadOptions, type BulkLoadReport } from './bulk-load.ts';
 import { registryErrors } from './registry-errors.ts';
-import { registryStore, type LinkMethod } from './registry-store.ts';
+import { registryStore } from './registry-store.ts';
 
-/** Candidates read per record: blocks of common names are capped so one match never scans a district. */
-const maxCandidates = 200;
+export type { ScoredCandidate } from './placement.ts';
+
 
 interface Identifier { system?: string; value?: string; use?: string }
 type PatientJson = FhirResource & { identifier?: Identifier[]; name?: { family?: string; given?: string[]; text?: string }[]; birthDate?: string; link?: { other?: { reference?: string; identifier?: Identifier }; type?: string }[]; active?: boolean };
-
-export interface ScoredCandidate {
-  goldenId: string;
-  sourceId: string;
-  comparison: PairComparison;
-  decision: 'link' | 'review' | 'new';
-  grade: 'certain' | 'probable' | 'possible' | 'certainly-not';
-}
 
 /**
  * The master patient index: every Patient written (by REST, PIXm, PMIR or a transaction) is a source
@@ -81,7 +77,9 @@ export class ClientRegistry {
     return version;
   }
 
-  private async checkSourceRecord(repo: FhirRepository, patient: PatientJson): Promise<void> {
+  /** Identity-domain checks of a source record (names, birth date, identifiers); throws the registry's error. */
+  async checkSourceRecord(repo: FhirRepository, resource: FhirResource): Promise<void> {
+    const patient = resource as PatientJson;
     for (const name of patient.name ?? []) {
       if (!name.family?.trim() && !(name.given ?? []).some((g) => g?.trim()) && !name.text?.trim()) throw registryErrors.emptyName();
     }
@@ -138,82 +136,55 @@ export class ClientRegistry {
     // A steward's decision stands until a steward changes it.
     if (before?.method === 'steward') return this.rebuild(repo, touched);
 
-    const byIdentifier = await this.goldensSharingIdentifiers(repo, patient, person, model, rules);
-    let goldenId: string;
-    let method: LinkMethod;
-    let score: number | null = null;
-    const reviews: ScoredCandidate[] = [];
-    if (byIdentifier) {
-      goldenId = byIdentifier.goldenId;
-      method = 'identifier';
-      score = byIdentifier.comparison.score;
-    } else {
-      const scored = await this.scoreCandidates(repo, person, patient.id as string, model, rules);
-      const best = scored[0];
-      if (best && best.decision === 'link') {
-        goldenId = best.goldenId;
-        method = 'probabilistic';
-        score = best.comparison.score;
-      } else {
-        goldenId = before?.method === 'new' ? before.golden_id : `cr-${randomUUID()}`;
-        method = 'new';
-      }
-      reviews.push(...scored.filter((c) => c.decision === 'review' && c.goldenId !== goldenId));
-    }
-    await registryStore.setLink(repo.sql, { source_id: patient.id as string, golden_id: goldenId, method, score, rulesVersion, decidedBy: by });
-    for (const r of reviews) await registryStore.openReview(repo.sql, patient.id as string, r.sourceId, r.comparison.score, r.comparison.fields.map(({ a: _a, b: _b, ...f }) => f), rulesVersion);
+    const byIdentifier = await this.matchByIdentifiers(repo, patient, person, model, rules);
+    const scored = byIdentifier.kind === 'none' ? await this.scoreCandidates(repo, person, patient.id as string, model, rules) : [];
+    const placement = choosePlacement(byIdentifier, scored, before);
+    const goldenId = placement.goldenId ?? `cr-${randomUUID()}`;
+    await registryStore.setLink(repo.sql, { source_id: patient.id as string, golden_id: goldenId, method: placement.method, score: placement.score, rulesVersion, decidedBy: by });
+    for (const r of placement.reviews) await registryStore.openReview(repo.sql, patient.id as string, r.sourceId, r.comparison.score, reviewFields(r), rulesVersion);
     touched.add(goldenId);
     await this.rebuild(repo, touched);
   }
 
-  /**
-   * Same value in a person-unique domain means same person, unless the demographics say clearly
-   * otherwise: then the identifier is claimed by two people, which a steward must resolve.
-   */
-  private async goldensSharingIdentifiers(repo: FhirRepository, patient: PatientJson, person: PersonRecord, model: MatchModel, rules: DecisionRules) {
-    const holders = new Set<string>();
+  /** The identifier step of matching (placement.ts) over this record's holders in the search index; a conflict is refused. */
+  private async matchByIdentifiers(repo: FhirRepository, patient: PatientJson, person: PersonRecord, model: MatchModel, rules: DecisionRules): Promise<IdentifierMatch> {
+    const held: { index: number; sourceId: string }[] = [];
     for (const [i, id] of (patient.identifier ?? []).entries()) {
       if (!id.system || !id.value || id.system === REGISTRY_ID_SYSTEM) continue;
       const authority = await this.authorities.find(repo, id.system);
       if (!authority?.personUnique) continue;
-      for (const h of await registryStore.holdersOf(repo.sql, id.system, id.value, patient.id as string)) holders.add(`${h}\u0000${i}`);
+      for (const h of await registryStore.holdersOf(repo.sql, id.system, id.value, patient.id as string)) held.push({ index: i, sourceId: h });
     }
-    const links = await registryStore.linksOfSources(repo.sql, [...new Set([...holders].map((h) => h.split('\u0000')[0]))]);
-    if (links.length === 0) return undefined;
-    const others = await repo.readMany(links.map((l) => ({ type: 'Patient', id: l.source_id })));
-    let found: { goldenId: string; comparison: PairComparison } | undefined;
-    for (const other of others) {
-      const link = links.find((l) => l.source_id === other.id)!;
-      const comparison = comparePair(person, personFromPatient(JSON.parse(other.json as string)), model);
-      const { decision } = decide(comparison, rules);
-      // Only a link is safe: anything less means two people claim one identifier, which no rule may settle quietly.
-      if (decision !== 'link') {
-        const i = Number([...holders].find((h) => h.startsWith(`${other.id}\u0000`))?.split('\u0000')[1] ?? 0);
-        const id = patient.identifier![i];
-        throw registryErrors.identifierConflict(id.system!, id.value!, `Patient/${link.golden_id}`, `Patient.identifier[${i}]`);
-      }
-      if (!found || comparison.score > found.comparison.score) found = { goldenId: link.golden_id, comparison };
+    const placed = await this.placedSources(repo, [...new Set(held.map((h) => h.sourceId))]);
+    const holders: IdentifierHolder[] = held.filter((h) => placed.has(h.sourceId)).map((h) => ({ index: h.index, source: placed.get(h.sourceId)! }));
+    const match = matchByIdentifiers(person, holders, model, rules);
+    if (match.kind === 'conflict') {
+      const id = patient.identifier![match.index];
+      throw registryErrors.identifierConflict(id.system!, id.value!, `Patient/${match.goldenId}`, `Patient.identifier[${match.index}]`);
     }
-    return found;
+    return match;
+  }
+
+  /** Linked source records with their persons (records without a link are not placed yet and are left out). */
+  private async placedSources(repo: FhirRepository, ids: string[]): Promise<Map<string, PlacedSource>> {
+    const links = await registryStore.linksOfSources(repo.sql, ids);
+    if (links.length === 0) return new Map();
+    const goldenOf = new Map(links.map((l) => [l.source_id, l.golden_id]));
+    const out = new Map<string, PlacedSource>();
+    for (const v of await repo.readMany(links.map((l) => ({ type: 'Patient', id: l.source_id })))) {
+      out.set(v.id, { sourceId: v.id, goldenId: goldenOf.get(v.id)!, person: personFromPatient(JSON.parse(v.json as string)) });
+    }
+    return out;
   }
 
   /** Scores the records sharing a blocking key with `person`, best first, one per golden record. */
   async scoreCandidates(repo: FhirRepository, person: PersonRecord, selfId: string, model: MatchModel, rules: DecisionRules): Promise<ScoredCandidate[]> {
     const ids = await registryStore.candidates(repo.sql, blockingKeys(person), selfId, maxCandidates);
-    const links = await registryStore.linksOfSources(repo.sql, ids);
-    const goldenOf = new Map(links.map((l) => [l.source_id, l.golden_id]));
-    const selfGolden = (await registryStore.linkOf(repo.sql, selfId))?.golden_id;
-    const best = new Map<string, ScoredCandidate>();
-    for (const other of await repo.readMany(ids.map((id) => ({ type: 'Patient', id })))) {
-      const goldenId = goldenOf.get(other.id);
-      if (!goldenId || goldenId === selfGolden && selfId !== '') continue;
-      if (await registryStore.notDuplicate(repo.sql, selfId, other.id)) continue;
-      const comparison = comparePair(person, personFromPatient(JSON.parse(other.json as string)), model);
-      const d = decide(comparison, rules);
-      const prior = best.get(goldenId);
-      if (!prior || comparison.score > prior.comparison.score) best.set(goldenId, { goldenId, sourceId: other.id, comparison, ...d });
-    }
-    return [...best.values()].sort((a, b) => b.comparison.score - a.comparison.score);
+    const placed = await this.placedSources(repo, ids);
+    const selfGolden = selfId === '' ? undefined : (await registryStore.linkOf(repo.sql, selfId))?.golden_id;
+    const apart = selfId === '' ? new Set<string>() : await registryStore.notDuplicatesOf(repo.sql, [selfId]);
+    const inOrder = ids.map((id) => placed.get(id)).filter((c): c is PlacedSource => c !== undefined);
+    return rankCandidates(person, inOrder, model, rules, (c) => c.goldenId === selfGolden || apart.has(`${selfId}\u0000${c.sourceId}`));
   }
 
   /** A record stored before the registry was installed (or by a trusted loader) gets its person now. */
@@ -333,6 +304,14 @@ export class ClientRegistry {
       const [la, lb] = [await registryStore.linkOf(tx.sql, a), await registryStore.linkOf(tx.sql, b)];
       if (la && lb && la.golden_id === lb.golden_id) await this.relink(tx, a, undefined, by, 'steward: not a duplicate');
     });
+  }
+
+  /**
+   * Loads many source Patients at once with the same checks and linking decisions as one write
+   * (bulk-load.ts): multi-row batches, one transaction each; refused rows come back in the report.
+   */
+  async loadBulk(repo: FhirRepository, records: AsyncIterable<unknown> | Iterable<unknown>, options: BulkLoadOptions = {}): Promise<BulkLoadReport> {
+    return new BulkLoader(this, repo, options).load(records);
   }
 
   /** Re-decides every automatically linked record under the rules now in force, without resubmission. */

@@ -106,6 +106,66 @@ export const registryStore = {
     return r.rows.length > 0;
   },
 
+  /** Pairs (either order, as `a\u0000b`) a steward kept apart that involve one of `ids`. */
+  async notDuplicatesOf(sql: Queryable, ids: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (ids.length === 0) return out;
+    const r = await sql.query<{ a: string; b: string }>('SELECT a, b FROM cr_not_duplicate WHERE a = ANY($1::text[]) OR b = ANY($1::text[])', [ids]);
+    for (const { a, b } of r.rows) out.add(`${a}\u0000${b}`).add(`${b}\u0000${a}`);
+    return out;
+  },
+
+  // ---- batches (the bulk loader): one statement for many records ----
+
+  /** Linked source records holding any of the (system, value) identifiers, per the search index. */
+  async holdersOfMany(sql: Queryable, systems: string[], values: string[]): Promise<{ system: string; code: string; source_id: string; golden_id: string }[]> {
+    if (systems.length === 0) return [];
+    const r = await sql.query<{ system: string; code: string; source_id: string; golden_id: string }>(
+      `SELECT DISTINCT t.system, t.code, t.resource_id AS source_id, l.golden_id
+       FROM sp_token t JOIN cr_link l ON l.source_id = t.resource_id
+       WHERE t.resource_type = 'Patient' AND t.param = 'identifier'
+         AND (t.code, t.system) IN (SELECT * FROM unnest($2::text[], $1::text[]))`, [systems, values]);
+    return r.rows;
+  },
+
+  /** Every linked source record in any of the blocks, with its golden record (the caller caps per record). */
+  async blockMembers(sql: Queryable, keys: string[]): Promise<{ key: string; source_id: string; golden_id: string }[]> {
+    if (keys.length === 0) return [];
+    const r = await sql.query<{ key: string; source_id: string; golden_id: string }>(
+      `SELECT b.key, b.source_id, l.golden_id FROM cr_block b JOIN cr_link l ON l.source_id = b.source_id
+       WHERE b.key = ANY($1::text[])`, [keys]);
+    return r.rows;
+  },
+
+  async insertBlocks(sql: Queryable, keys: string[], sourceIds: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await sql.query('INSERT INTO cr_block (key, source_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [keys, sourceIds]);
+  },
+
+  /** New links (sources not linked before) and their history rows. */
+  async insertLinks(sql: Queryable, links: (LinkRow & { rulesVersion: number })[], decidedBy: string): Promise<void> {
+    if (links.length === 0) return;
+    const cols = [links.map((l) => l.source_id), links.map((l) => l.golden_id), links.map((l) => l.method), links.map((l) => l.score), links.map((l) => l.rulesVersion)];
+    await sql.query(
+      `INSERT INTO cr_link (source_id, golden_id, method, score, rules_version, decided_by, decided_at)
+       SELECT s, g, m, sc, rv, $6, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::int[]) AS u(s, g, m, sc, rv)`,
+      [...cols, decidedBy]);
+    await sql.query(
+      `INSERT INTO cr_link_history (source_id, golden_id, previous_golden_id, method, score, decided_by)
+       SELECT s, g, NULL, m, sc, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS u(s, g, m, sc)`,
+      [...cols.slice(0, 4), decidedBy]);
+  },
+
+  async openReviews(sql: Queryable, reviews: { sourceId: string; candidateId: string; score: number; fields: unknown }[], rulesVersion: number): Promise<void> {
+    if (reviews.length === 0) return;
+    await sql.query(
+      `INSERT INTO cr_review (source_id, candidate_id, score, fields, rules_version)
+       SELECT s, c, sc, f::jsonb, $5 FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[]) AS u(s, c, sc, f)
+       ON CONFLICT (source_id, candidate_id) DO UPDATE SET score = EXCLUDED.score, fields = EXCLUDED.fields, status = 'open',
+         rules_version = EXCLUDED.rules_version, decided_at = NULL, decided_by = NULL`,
+      [reviews.map((r) => r.sourceId), reviews.map((r) => r.candidateId), reviews.map((r) => r.score), reviews.map((r) => JSON.stringify(r.fields)), rulesVersion]);
+  },
+
   async markNotDuplicate(sql: Queryable, a: string, b: string, decidedBy: string): Promise<void> {
     const [x, y] = a < b ? [a, b] : [b, a];
     await sql.query('INSERT INTO cr_not_duplicate (a, b, decided_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [x, y, decidedBy]);

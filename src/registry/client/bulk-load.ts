@@ -1,0 +1,618 @@
+/**
+ * Bulk load of source Patients with matching (`huza registry load FILE`, ClientRegistry.loadBulk):
+ * the same checks and linking decisions as a Patient written through the API (placement.ts is the
+ * one decision code), but for a batch of records at a time:
+ *
+ *   prepare   validate, identity-domain checks, blocking keys, content encrypted, index rows (per record, CPU)
+ *   look up   one SQL for the identifier holders of the whole batch, one for the members of all its
+ *             blocks (cr_block ⋈ cr_link on key = ANY(keys)), one for the persons not in memory
+ *   decide    record by record in arrival order, over what the database holds plus the records of
+ *             this batch and of the batches still being written (the overlay), so that a batch
+ *             decides as if each record had been written on its own, one after the other
+ *   write     one transaction per batch: resource, history and index rows of sources and golden
+ *             records, blocks, links, reviews in multi-row statements; up to `inFlight` batches at
+ *             once, each committing only after the one before it did
+ *
+ * A refused record (bad identifier, identifier claimed by another person, invalid resource) is left
+ * out and reported with its row number; the rest of its batch loads. A batch is all or nothing.
+ * Records whose id is already stored unchanged are skipped (a re-run loads nothing twice); records
+ * that change a stored one, or carry links (merges), go through the per-record write path.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Database, Queryable, SqlValue } from '../../db/database.ts';
+import { FhirError } from '../../fhir/outcome/fhir-error.ts';
+import type { FhirRepository } from '../../fhir/repository/fhir-repository.ts';
+import type { FhirResource } from '../../fhir/repository/resource-types.ts';
+import { writeSource } from '../../fhir/repository/write-source.ts';
+import { extractIndexRows } from '../../fhir/search/extract-index-rows.ts';
+import type { IndexRows } from '../../fhir/search/index-rows.ts';
+import type { ClientRegistry } from './client-registry.ts';
+import { buildGoldenRecord, isGoldenRecord, newRegistryId } from './golden-record.ts';
+import { REGISTRY_ID_SYSTEM } from './identifier-authorities.ts';
+import { blockingKeys, personFromPatient, type DecisionRules, type MatchModel, type PersonRecord } from './matching/index.ts';
+import { choosePlacement, matchByIdentifiers, maxCandidates, rankCandidates, reviewFields, type IdentifierHolder, type PlacedSource } from './placement.ts';
+import { registryErrors } from './registry-errors.ts';
+import { registryStore, type LinkMethod } from './registry-store.ts';
+
+/** A line of the input that is not JSON: reported as a refused row. */
+export class UnparsableRow {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
+
+export interface BulkLoadOptions {
+  /** Records per batch (one transaction each); default 1000. */
+  batchSize?: number;
+  /** Batches being written at once; default 2 (PGlite serialises them anyway). */
+  inFlight?: number;
+  /** The system the records come from (identity-domain assigner checks, decided_by); default 'huza'. */
+  source?: string;
+  /** Persons of placed records kept in memory to spare reading and decrypting candidates; default 3 million. */
+  cacheSize?: number;
+  onProgress?(progress: BulkProgress): void;
+}
+
+export interface BulkProgress {
+  rows: number;
+  created: number;
+  refused: number;
+}
+
+export interface RowError {
+  /** 1-based position in the input (the line of an NDJSON file). */
+  row: number;
+  id?: string;
+  status: number;
+  message: string;
+  expression?: string[];
+}
+
+export interface BulkLoadReport {
+  rows: number;
+  /** Source records stored and placed by the bulk path. */
+  created: number;
+  /** Already stored with the same content: nothing done. */
+  unchanged: number;
+  /** Changed or merging records, written through the per-record path. */
+  updated: number;
+  refused: RowError[];
+  links: Record<'identifier' | 'probabilistic' | 'new', number>;
+  reviews: number;
+  goldensCreated: number;
+  goldensUpdated: number;
+  batches: number;
+  seconds: number;
+}
+
+type PatientJson = FhirResource & { identifier?: { system?: string; value?: string }[]; link?: unknown[] };
+
+interface Prepared {
+  row: number;
+  id: string;
+  /** As stored (meta.versionId 1, lastUpdated). */
+  stored: PatientJson;
+  content: Uint8Array;
+  rows: IndexRows;
+  person: PersonRecord;
+  keys: string[];
+  /** Person-unique identifiers: position in Patient.identifier and `system|value`. */
+  uniqueIds: { index: number; system: string; value: string }[];
+}
+
+interface Placed extends Prepared {
+  goldenId: string;
+  method: LinkMethod;
+  score: number | null;
+}
+
+interface GoldenSource { id: string; lastUpdated: string; resource: Record<string, any> }
+
+interface GoldenState {
+  versionId: number;
+  registryId: string;
+  sources: GoldenSource[];
+  /** The batch that last wrote it. */
+  batch: number;
+}
+
+interface GoldenWrite {
+  id: string;
+  versionId: number;
+  content: Uint8Array;
+  rows: IndexRows;
+}
+
+interface BatchWrite {
+  seq: number;
+  lastUpdated: Date;
+  sources: Placed[];
+  goldensNew: GoldenWrite[];
+  goldensUpdated: GoldenWrite[];
+  reviews: { sourceId: string; candidateId: string; score: number; fields: unknown }[];
+}
+
+const idShape = /^[A-Za-z0-9\-.]{1,64}$/;
+
+function rowError(row: number, id: string | undefined, error: unknown): RowError {
+  if (error instanceof FhirError) {
+    const expression = error.issues.flatMap((i) => i.expression ?? []);
+    return { row, ...(id ? { id } : {}), status: error.status, message: error.message, ...(expression.length > 0 ? { expression } : {}) };
+  }
+  throw error;
+}
+
+/** Canonical JSON without meta, to tell an unchanged re-submission from a change. */
+function canonicalContent(resource: Record<string, unknown>): string {
+  const { meta: _meta, ...rest } = resource;
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canon);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]));
+    return v;
+  };
+  return JSON.stringify(canon(rest));
+}
+
+/** Records of this batch and of batches not yet committed, as later lookups must see them. */
+class Overlay {
+  readonly byKey = new Map<string, { source: PlacedSource; batch: number }[]>();
+  readonly byIdentifier = new Map<string, { source: PlacedSource; batch: number }[]>();
+  readonly goldens = new Map<string, GoldenState>();
+  private readonly added = new Map<number, { keys: string[]; ids: string[] }>();
+
+  add(batch: number, p: Placed): void {
+    const source: PlacedSource = { sourceId: p.id, goldenId: p.goldenId, person: p.person };
+    let mine = this.added.get(batch);
+    if (!mine) this.added.set(batch, mine = { keys: [], ids: [] });
+    for (const k of p.keys) {
+      const list = this.byKey.get(k);
+      if (list) list.push({ source, batch });
+      else this.byKey.set(k, [{ source, batch }]);
+      mine.keys.push(k);
+    }
+    for (const u of p.uniqueIds) {
+      const key = `${u.system}|${u.value}`;
+      const list = this.byIdentifier.get(key);
+      if (list) list.push({ source, batch });
+      else this.byIdentifier.set(key, [{ source, batch }]);
+      mine.ids.push(key);
+    }
+  }
+
+  /** A committed batch is in the database now: lookups find it there. */
+  remove(batch: number): void {
+    const mine = this.added.get(batch);
+    if (mine) {
+      for (const [map, keys] of [[this.byKey, mine.keys], [this.byIdentifier, mine.ids]] as const) {
+        for (const k of keys) {
+          const rest = map.get(k)?.filter((e) => e.batch !== batch);
+          if (rest && rest.length > 0) map.set(k, rest);
+          else map.delete(k);
+        }
+      }
+      this.added.delete(batch);
+    }
+    for (const [id, g] of this.goldens) if (g.batch === batch) this.goldens.delete(id);
+  }
+}
+
+export class BulkLoader {
+  private readonly overlay = new Overlay();
+  private readonly persons = new Map<string, PersonRecord>();
+  private readonly committed: number[] = [];
+  private readonly runIds = new Set<string>();
+  private readonly cacheSize: number;
+  private readonly batchSize: number;
+  private readonly inFlight: number;
+  private readonly source: string;
+  private settings!: { rules: DecisionRules; rulesVersion: number; model: MatchModel };
+  private readonly report: BulkLoadReport = {
+    rows: 0, created: 0, unchanged: 0, updated: 0, refused: [], links: { identifier: 0, probabilistic: 0, new: 0 },
+    reviews: 0, goldensCreated: 0, goldensUpdated: 0, batches: 0, seconds: 0,
+  };
+
+  private readonly registry: ClientRegistry;
+  private readonly repo: FhirRepository;
+  private readonly options: BulkLoadOptions;
+
+  constructor(registry: ClientRegistry, repo: FhirRepository, options: BulkLoadOptions = {}) {
+    if (repo.inTransaction) throw new Error('a bulk load opens its own transactions: give it the root repository');
+    this.registry = registry;
+    this.repo = repo;
+    this.options = options;
+    this.batchSize = options.batchSize ?? 1000;
+    this.inFlight = Math.max(1, options.inFlight ?? 2);
+    this.source = options.source ?? 'huza';
+    this.cacheSize = options.cacheSize ?? 3_000_000;
+  }
+
+  private get db(): Database {
+    return this.repo.db;
+  }
+
+  async load(records: AsyncIterable<unknown> | Iterable<unknown>): Promise<BulkLoadReport> {
+    const started = performance.now();
+    this.settings = await this.registry.settings(this.repo);
+    const writes = new Set<Promise<void>>();
+    let previous: Promise<void> = Promise.resolve();
+    let failure: unknown;
+    let seq = 0;
+    const flush = async () => {
+      await Promise.allSettled([...writes]);
+      if (failure !== undefined) throw failure;
+      this.sweep();
+    };
+    const run = async (batch: { row: number; value: unknown }[]) => {
+      const n = ++seq;
+      const { prepared, fallback } = await this.prepare(batch);
+      const plan = await this.decide(n, prepared);
+      const before = previous;
+      const write = this.write(plan, before).then(() => {
+        this.committed.push(n);
+        this.report.batches++;
+        this.report.created += plan.sources.length;
+        this.options.onProgress?.({ rows: this.report.rows, created: this.report.created, refused: this.report.refused.length });
+      });
+      previous = write;
+      const tracked = write.catch((error) => { failure ??= error; }).finally(() => writes.delete(tracked));
+      writes.add(tracked);
+      if (fallback.length > 0) {
+        await flush();
+        await this.perRecord(fallback);
+      }
+      while (writes.size >= this.inFlight) await Promise.race(writes);
+      if (failure !== undefined) throw failure;
+    };
+    await writeSource.run(this.source, async () => {
+      let batch: { row: number; value: unknown }[] = [];
+      let row = 0;
+      for await (const value of records as AsyncIterable<unknown>) {
+        batch.push({ row: ++row, value });
+        if (batch.length >= this.batchSize) {
+          await run(batch);
+          batch = [];
+          // PGlite answers as microtasks: let timers (a progress bar) run between batches.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      if (batch.length > 0) await run(batch);
+      await flush();
+    });
+    this.report.seconds = (performance.now() - started) / 1000;
+    this.report.refused.sort((a, b) => a.row - b.row);
+    return this.report;
+  }
+
+  private sweep(): void {
+    for (const n of this.committed.splice(0)) this.overlay.remove(n);
+  }
+
+  private remember(id: string, person: PersonRecord): void {
+    if (this.persons.size >= this.cacheSize) this.persons.delete(this.persons.keys().next().value as string);
+    this.persons.set(id, person);
+  }
+
+  /** Validation, identity-domain checks and everything a record needs that does not depend on other records. */
+  private async prepare(batch: { row: number; value: unknown }[]): Promise<{ prepared: Prepared[]; fallback: { row: number; resource: FhirResource }[] }> {
+    this.report.rows += batch.length;
+    const candidates: { row: number; resource: PatientJson; id: string }[] = [];
+    for (const { row, value } of batch) {
+      if (value instanceof UnparsableRow) {
+        this.report.refused.push({ row, status: 400, message: `not JSON: ${value.message}` });
+        continue;
+      }
+      const resource = value as PatientJson;
+      const given = typeof resource?.id === 'string' ? resource.id : undefined;
+      try {
+        if (resource?.resourceType !== 'Patient') throw new FhirError(400, [{ severity: 'error', code: 'invalid', diagnostics: 'each line must be a FHIR Patient' }]);
+        // Without an id, the content names the record, so that loading the same file again loads nothing twice.
+        const id = given ?? createHash('sha256').update(canonicalContent(resource)).digest('hex').slice(0, 32);
+        if (!idShape.test(id)) throw new FhirError(400, [{ severity: 'error', code: 'value', diagnostics: `invalid id '${id}'`, expression: ['Patient.id'] }]);
+        candidates.push({ row, resource: { ...resource, id }, id });
+      } catch (error) {
+        this.report.refused.push(rowError(row, given, error));
+      }
+    }
+    // Records already stored: unchanged ones are skipped, changed ones take the per-record path.
+    const fallback: { row: number; resource: FhirResource }[] = [];
+    const ids = candidates.map((c) => c.id);
+    const stored = ids.length === 0 ? [] : (await this.repo.sql.query<{ id: string; version_id: number; content: Uint8Array | null; deleted: boolean }>(
+      `SELECT id, version_id, content, deleted FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[])`, [ids])).rows;
+    const existing = new Map(stored.map((r) => [r.id, r]));
+    const prepared: Prepared[] = [];
+    const lastUpdated = new Date();
+    for (const { row, resource, id } of candidates) {
+      try {
+        const current = existing.get(id);
+        if (current || this.runIds.has(id)) {
+          if (current && !current.deleted && current.content) {
+            const json = await this.repo.decode({ resourceType: 'Patient', id, versionId: current.version_id }, current.content);
+            if (json !== null && canonicalContent(JSON.parse(json)) === canonicalContent(resource)) {
+              this.report.unchanged++;
+              continue;
+            }
+          }
+          fallback.push({ row, resource });
+          continue;
+        }
+        if (resource.link !== undefined) {
+          fallback.push({ row, resource });
+          continue;
+        }
+        this.repo.validate(resource);
+        if (isGoldenRecord(resource)) throw registryErrors.goldenIsRegistryOwned();
+        await this.registry.checkSourceRecord(this.repo, resource);
+        this.runIds.add(id);
+        prepared.push(await this.prepareOne(row, id, resource, lastUpdated));
+      } catch (error) {
+        this.report.refused.push(rowError(row, id, error));
+      }
+    }
+    return { prepared, fallback };
+  }
+
+  private async prepareOne(row: number, id: string, resource: PatientJson, lastUpdated: Date): Promise<Prepared> {
+    const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1', lastUpdated: lastUpdated.toISOString() } } as PatientJson;
+    const { resourceType, ...rest } = stored;
+    const json = JSON.stringify({ resourceType, ...rest });
+    const person = personFromPatient(resource);
+    const uniqueIds: Prepared['uniqueIds'] = [];
+    for (const [index, i] of (resource.identifier ?? []).entries()) {
+      if (!i.system || !i.value || i.system === REGISTRY_ID_SYSTEM) continue;
+      if ((await this.registry.authorities.find(this.repo, i.system))?.personUnique) uniqueIds.push({ index, system: i.system, value: i.value });
+    }
+    return {
+      row, id, stored: JSON.parse(json), person, keys: blockingKeys(person), uniqueIds,
+      content: this.repo.options.content.encode(json, { resourceType: 'Patient', id, versionId: 1 }),
+      rows: extractIndexRows(resource, this.repo.options.searchParameters.forType('Patient').values()),
+    };
+  }
+
+  /** Looks the batch up (three statements) and places each record in order. */
+  private async decide(seq: number, batch: Prepared[]): Promise<BatchWrite> {
+    this.sweep();
+    const { rules, rulesVersion, model } = this.settings;
+    const pairs = new Map<string, { system: string; value: string }>();
+    for (const p of batch) for (const u of p.uniqueIds) pairs.set(`${u.system}|${u.value}`, u);
+    const keys = [...new Set(batch.flatMap((p) => p.keys))];
+    const sql = this.repo.sql;
+    const [holderRows, memberRows, apart] = await Promise.all([
+      registryStore.holdersOfMany(sql, [...pairs.values()].map((u) => u.system), [...pairs.values()].map((u) => u.value)),
+      registryStore.blockMembers(sql, keys),
+      registryStore.notDuplicatesOf(sql, batch.map((p) => p.id)),
+    ]);
+    const holdersOf = new Map<string, { sourceId: string; goldenId: string }[]>();
+    for (const h of holderRows) {
+      const k = `${h.system}|${h.code}`;
+      const list = holdersOf.get(k) ?? [];
+      list.push({ sourceId: h.source_id, goldenId: h.golden_id });
+      holdersOf.set(k, list);
+    }
+    const membersOf = new Map<string, { sourceId: string; goldenId: string }[]>();
+    for (const m of memberRows) {
+      const list = membersOf.get(m.key) ?? [];
+      list.push({ sourceId: m.source_id, goldenId: m.golden_id });
+      membersOf.set(m.key, list);
+    }
+    await this.loadPersons([...holderRows.map((h) => h.source_id), ...memberRows.map((m) => m.source_id)]);
+    const placedFromDb = (sourceId: string, goldenId: string): PlacedSource | undefined => {
+      const person = this.persons.get(sourceId);
+      return person ? { sourceId, goldenId, person } : undefined;
+    };
+
+    const placed: Placed[] = [];
+    const reviews: BatchWrite['reviews'] = [];
+    for (const p of batch) {
+      // Identifier holders, in the order of the record's identifiers (database, then overlay; each source once).
+      const holders: IdentifierHolder[] = [];
+      const seen = new Set<string>([p.id]);
+      for (const u of p.uniqueIds) {
+        const key = `${u.system}|${u.value}`;
+        const found = [
+          ...(holdersOf.get(key) ?? []).map((h) => placedFromDb(h.sourceId, h.goldenId)),
+          ...(this.overlay.byIdentifier.get(key) ?? []).map((e) => e.source),
+        ];
+        for (const s of found) {
+          if (!s || seen.has(`${u.index}\u0000${s.sourceId}`) || s.sourceId === p.id) continue;
+          seen.add(`${u.index}\u0000${s.sourceId}`);
+          holders.push({ index: u.index, source: s });
+        }
+      }
+      const byIdentifier = matchByIdentifiers(p.person, holders, model, rules);
+      if (byIdentifier.kind === 'conflict') {
+        const id = p.stored.identifier![byIdentifier.index];
+        this.report.refused.push(rowError(p.row, p.id, registryErrors.identifierConflict(id.system!, id.value!, `Patient/${byIdentifier.goldenId}`, `Patient.identifier[${byIdentifier.index}]`)));
+        this.runIds.delete(p.id);
+        continue;
+      }
+      let scored: ReturnType<typeof rankCandidates> = [];
+      if (byIdentifier.kind === 'none') {
+        // Blocking candidates as registryStore.candidates ranks them: most shared keys first, then id, capped.
+        const shared = new Map<string, { source: PlacedSource; keys: Set<string> }>();
+        for (const k of p.keys) {
+          const found = [
+            ...(membersOf.get(k) ?? []).map((m) => placedFromDb(m.sourceId, m.goldenId)),
+            ...(this.overlay.byKey.get(k) ?? []).map((e) => e.source),
+          ];
+          for (const s of found) {
+            if (!s || s.sourceId === p.id) continue;
+            const entry = shared.get(s.sourceId);
+            if (entry) entry.keys.add(k);
+            else shared.set(s.sourceId, { source: s, keys: new Set([k]) });
+          }
+        }
+        const ranked = [...shared.values()]
+          .sort((a, b) => b.keys.size - a.keys.size || (a.source.sourceId < b.source.sourceId ? -1 : a.source.sourceId > b.source.sourceId ? 1 : 0))
+          .slice(0, maxCandidates).map((e) => e.source);
+        scored = rankCandidates(p.person, ranked, model, rules, (c) => apart.has(`${p.id}\u0000${c.sourceId}`));
+      }
+      const placement = choosePlacement(byIdentifier, scored, undefined);
+      const done: Placed = { ...p, goldenId: placement.goldenId ?? `cr-${randomUUID()}`, method: placement.method, score: placement.score };
+      placed.push(done);
+      this.overlay.add(seq, done);
+      this.remember(p.id, p.person);
+      this.report.links[placement.method as 'identifier' | 'probabilistic' | 'new']++;
+      for (const r of placement.reviews) reviews.push({ sourceId: p.id, candidateId: r.sourceId, score: r.comparison.score, fields: reviewFields(r) });
+    }
+    this.report.reviews += reviews.length;
+    void rulesVersion;
+    return { seq, lastUpdated: new Date(), sources: placed, ...(await this.goldens(seq, placed)), reviews };
+  }
+
+  /** Persons of placed records not in memory: one read (and decryption) for the batch. */
+  private async loadPersons(ids: string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.persons.has(id));
+    if (missing.length === 0) return;
+    for (const v of await this.repo.readMany(missing.map((id) => ({ type: 'Patient', id })))) this.remember(v.id, personFromPatient(JSON.parse(v.json as string)));
+  }
+
+  /** Each golden record the batch touches, rebuilt once from all its sources. */
+  private async goldens(seq: number, placed: Placed[]): Promise<{ goldensNew: GoldenWrite[]; goldensUpdated: GoldenWrite[] }> {
+    const added = new Map<string, Placed[]>();
+    for (const p of placed) {
+      const list = added.get(p.goldenId) ?? [];
+      list.push(p);
+      added.set(p.goldenId, list);
+    }
+    // Golden records neither created by this batch nor held by the overlay are read from the database.
+    const fromDb = [...added.keys()].filter((g) => !this.overlay.goldens.has(g) && !added.get(g)!.some((p) => p.method === 'new' && p.goldenId === g));
+    const states = new Map<string, GoldenState>();
+    if (fromDb.length > 0) {
+      const [goldens, links] = await Promise.all([
+        this.repo.readMany(fromDb.map((id) => ({ type: 'Patient', id }))),
+        registryStore.linksOfGoldens(this.repo.sql, fromDb),
+      ]);
+      const sources = new Map((await this.repo.readMany(links.map((l) => ({ type: 'Patient', id: l.source_id })))).map((v) => [v.id, v]));
+      for (const g of goldens) {
+        const golden = JSON.parse(g.json as string) as PatientJson;
+        states.set(g.id, {
+          versionId: g.versionId, batch: seq,
+          registryId: golden.identifier?.find((i) => i.system === REGISTRY_ID_SYSTEM)?.value ?? newRegistryId(randomBytes(11)),
+          sources: links.filter((l) => l.golden_id === g.id && sources.has(l.source_id)).map((l) => {
+            const s = sources.get(l.source_id)!;
+            return { id: s.id, lastUpdated: s.lastUpdated.toISOString(), resource: JSON.parse(s.json as string) };
+          }),
+        });
+      }
+    }
+    const goldensNew: GoldenWrite[] = [];
+    const goldensUpdated: GoldenWrite[] = [];
+    const lastUpdated = new Date().toISOString();
+    for (const [goldenId, list] of added) {
+      const known = this.overlay.goldens.get(goldenId) ?? states.get(goldenId);
+      const state: GoldenState = known
+        ? { ...known, sources: [...known.sources] }
+        : { versionId: 0, registryId: newRegistryId(randomBytes(11)), sources: [], batch: seq };
+      for (const p of list) state.sources.push({ id: p.id, lastUpdated: p.stored.meta!.lastUpdated as string, resource: p.stored });
+      state.versionId++;
+      state.batch = seq;
+      this.overlay.goldens.set(goldenId, state);
+      const golden = buildGoldenRecord(goldenId, state.registryId, state.sources);
+      const stored = { ...golden, meta: { ...golden.meta, versionId: String(state.versionId), lastUpdated } };
+      const { resourceType, ...rest } = stored;
+      const json = JSON.stringify({ resourceType, ...rest });
+      const write: GoldenWrite = {
+        id: goldenId, versionId: state.versionId,
+        content: this.repo.options.content.encode(json, { resourceType: 'Patient', id: goldenId, versionId: state.versionId }),
+        rows: extractIndexRows(golden, this.repo.options.searchParameters.forType('Patient').values()),
+      };
+      (state.versionId === 1 ? goldensNew : goldensUpdated).push(write);
+    }
+    this.report.goldensCreated += goldensNew.length;
+    this.report.goldensUpdated += goldensUpdated.length;
+    return { goldensNew, goldensUpdated };
+  }
+
+  /** One transaction: everything the batch decided, committed only after the batch before it. */
+  private async write(plan: BatchWrite, before: Promise<void>): Promise<void> {
+    const { rulesVersion } = this.settings;
+    await this.db.transaction(async (tx) => {
+      const created = [
+        ...plan.sources.map((s) => ({ id: s.id, versionId: 1, content: s.content, rows: s.rows })),
+        ...plan.goldensNew,
+      ];
+      await insertVersions(tx, created, plan.lastUpdated, 'POST');
+      await registryStore.insertBlocks(tx, plan.sources.flatMap((s) => s.keys), plan.sources.flatMap((s) => s.keys.map(() => s.id)));
+      await registryStore.insertLinks(tx, plan.sources.map((s) => ({ source_id: s.id, golden_id: s.goldenId, method: s.method, score: s.score, rulesVersion })), this.source);
+      await registryStore.openReviews(tx, plan.reviews, rulesVersion);
+      // Decisions of this batch may rest on the one before (golden records it created or changed):
+      // update them, and commit, only once it has committed.
+      await before;
+      if (plan.goldensUpdated.length > 0) {
+        const u = plan.goldensUpdated;
+        const r = await tx.query(
+          `UPDATE resource r SET version_id = u.v, last_updated = $4, content = u.c
+           FROM unnest($1::text[], $2::int[], $3::bytea[]) AS u(i, v, c)
+           WHERE r.resource_type = 'Patient' AND r.id = u.i AND r.version_id = u.v - 1 AND NOT r.deleted`,
+          [u.map((g) => g.id), u.map((g) => g.versionId), u.map((g) => g.content), plan.lastUpdated]);
+        if (r.rowCount !== u.length) throw new Error(`golden records changed while the batch was written (${r.rowCount} of ${u.length} updated): run the load again`);
+        await insertHistory(tx, u, plan.lastUpdated, 'PUT');
+        for (const table of indexTableNames) await tx.query(`DELETE FROM ${table} WHERE resource_type = 'Patient' AND resource_id = ANY($1::text[])`, [u.map((g) => g.id)]);
+        await insertIndexRows(tx, u);
+      }
+    });
+  }
+
+  /** Records the bulk path does not write itself, through the Patient write hook, one by one. */
+  private async perRecord(records: { row: number; resource: FhirResource }[]): Promise<void> {
+    for (const { row, resource } of records) {
+      try {
+        const before = (await this.repo.readMany([{ type: 'Patient', id: resource.id as string }]))[0];
+        const { version } = await this.repo.update(resource);
+        if (before && before.versionId === version.versionId) this.report.unchanged++;
+        else this.report.updated++;
+      } catch (error) {
+        this.report.refused.push(rowError(row, resource.id, error));
+      }
+    }
+  }
+}
+
+const indexTableNames = ['sp_string', 'sp_token', 'sp_reference', 'sp_date', 'sp_number', 'sp_quantity', 'sp_uri'];
+
+async function insertHistory(tx: Queryable, versions: { id: string; versionId: number; content: Uint8Array }[], lastUpdated: Date, method: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content)
+     SELECT 'Patient', i, v, $3, false, $4, c FROM unnest($1::text[], $2::int[], $5::bytea[]) AS u(i, v, c)`,
+    [versions.map((v) => v.id), versions.map((v) => v.versionId), lastUpdated, method, versions.map((v) => v.content)]);
+}
+
+/** New resources (version 1): current rows, history rows and index rows, one statement per table. */
+async function insertVersions(tx: Queryable, versions: { id: string; versionId: number; content: Uint8Array; rows: IndexRows }[], lastUpdated: Date, method: string): Promise<void> {
+  if (versions.length === 0) return;
+  await tx.query(
+    `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content)
+     SELECT 'Patient', i, v, $3, false, c FROM unnest($1::text[], $2::int[], $4::bytea[]) AS u(i, v, c)`,
+    [versions.map((v) => v.id), versions.map((v) => v.versionId), lastUpdated, versions.map((v) => v.content)]);
+  await insertHistory(tx, versions, lastUpdated, method);
+  await insertIndexRows(tx, versions);
+}
+
+/** The index rows of many resources: the same columns writeVersionSql writes, one statement per table. */
+export async function insertIndexRows(tx: Queryable, versions: { id: string; rows: IndexRows }[]): Promise<void> {
+  const all = <K extends keyof IndexRows>(k: K) => versions.flatMap((v) => v.rows[k].map((r) => ({ id: v.id, r: r as IndexRows[K][number] })));
+  const tables: [string, string[], string[], SqlValue[]][] = [];
+  const s = all('string');
+  tables.push(['sp_string', ['param', 'value', 'exact', 'grp'], ['text', 'text', 'text', 'int'], [s.map((x) => x.id), s.map((x) => x.r.param), s.map((x) => x.r.value), s.map((x) => x.r.exact), s.map((x) => x.r.grp)]]);
+  const t = all('token');
+  tables.push(['sp_token', ['param', 'system', 'code', 'display', 'grp'], ['text', 'text', 'text', 'text', 'int'], [t.map((x) => x.id), t.map((x) => x.r.param), t.map((x) => x.r.system), t.map((x) => x.r.code), t.map((x) => x.r.display), t.map((x) => x.r.grp)]]);
+  const f = all('reference');
+  tables.push(['sp_reference', ['param', 'target_type', 'target_id', 'target_version', 'url', 'grp'], ['text', 'text', 'text', 'text', 'text', 'int'],
+    [f.map((x) => x.id), f.map((x) => x.r.param), f.map((x) => x.r.targetType), f.map((x) => x.r.targetId), f.map((x) => x.r.targetVersion), f.map((x) => x.r.url), f.map((x) => x.r.grp)]]);
+  const d = all('date');
+  tables.push(['sp_date', ['param', 'low', 'high', 'grp'], ['text', 'timestamptz', 'timestamptz', 'int'],
+    [d.map((x) => x.id), d.map((x) => x.r.param), d.map((x) => x.r.low?.toISOString() ?? null), d.map((x) => x.r.high?.toISOString() ?? null), d.map((x) => x.r.grp)]]);
+  const n = all('number');
+  tables.push(['sp_number', ['param', 'low', 'high', 'grp'], ['text', 'numeric', 'numeric', 'int'], [n.map((x) => x.id), n.map((x) => x.r.param), n.map((x) => x.r.low), n.map((x) => x.r.high), n.map((x) => x.r.grp)]]);
+  const q = all('quantity');
+  tables.push(['sp_quantity', ['param', 'system', 'code', 'unit', 'low', 'high', 'grp'], ['text', 'text', 'text', 'text', 'numeric', 'numeric', 'int'],
+    [q.map((x) => x.id), q.map((x) => x.r.param), q.map((x) => x.r.system), q.map((x) => x.r.code), q.map((x) => x.r.unit), q.map((x) => x.r.low), q.map((x) => x.r.high), q.map((x) => x.r.grp)]]);
+  const u = all('uri');
+  tables.push(['sp_uri', ['param', 'value', 'grp'], ['text', 'text', 'int'], [u.map((x) => x.id), u.map((x) => x.r.param), u.map((x) => x.r.value), u.map((x) => x.r.grp)]]);
+  for (const [table, columns, types, arrays] of tables) {
+    if ((arrays[0] as unknown[]).length === 0) continue;
+    const unnest = arrays.map((_, i) => `$${i + 1}::${i === 0 ? 'text' : types[i - 1]}[]`).join(', ');
+    await tx.query(`INSERT INTO ${table} (resource_type, resource_id, ${columns.join(', ')}) SELECT 'Patient', u.* FROM unnest(${unnest}) AS u`, arrays);
+  }
+}
