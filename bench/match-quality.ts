@@ -25,6 +25,7 @@ import {
   naiveStartModel,
   estimateFromLevels,
   estimateU,
+  estimateNameFrequencies,
   parseDecisionRules,
   patternCounts,
   type Decision,
@@ -86,6 +87,7 @@ const tEm0 = performance.now();
 const levels: PairLevels[] = pairs.map(([i, j]) => compareLevels(records[i], records[j]).levels);
 const fixedU = estimateU(records, { pairs: 300_000, seed });
 const { model, trace } = estimateFromLevels(patternCounts(levels).values(), naiveStartModel(), { version: `em-seed${seed}`, randomU: fixedU });
+if (!process.argv.includes('--no-tf')) model.nameFrequencies = estimateNameFrequencies(records);
 const tEm = performance.now() - tEm0;
 
 // m/u as the truth would give them, to judge what EM learnt

@@ -109,6 +109,8 @@ export interface NameComparison {
   givenSimilarity: number;
   /** Given and family names agree better when crossed over. */
   swapped: boolean;
+  /** Compared as one bag of tokens (names moved between the boxes). */
+  asBag?: boolean;
 }
 
 /**
@@ -140,7 +142,7 @@ export function compareNames(a: PersonRecord, b: PersonRecord): NameComparison {
       const sameTokens = all === 'exact' || all === 'phonetic' || (tokensSubset(ta, tb) && Math.abs(ta.join('').length - tb.join('').length) <= 2);
       if (sameTokens) {
         const level: NameLevel = all === 'exact' ? 'exact' : 'phonetic';
-        return { given: level, family: level, swapped: false, givenSimilarity: 1 };
+        return { given: level, family: level, swapped: false, givenSimilarity: 1, asBag: true };
       }
     }
   }

@@ -4,6 +4,7 @@
  * log2(m / u). Missing fields contribute 0.
  */
 import { FIELD_LEVELS, type MatchField } from './comparators.ts';
+import type { NameFrequencies } from './term-frequency.ts';
 
 export interface LevelProbabilities {
   m: number;
@@ -14,6 +15,8 @@ export interface MatchModel {
   version: string;
   fields: Record<string, Record<string, LevelProbabilities>>;
   estimatedFrom?: { pairs: number; iterations: number; converged?: boolean; matchProportion?: number };
+  /** Name frequencies for term-frequency adjusted name weights (term-frequency.ts); optional. */
+  nameFrequencies?: NameFrequencies;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 } from './comparators.ts';
 import { levelWeight, type MatchModel } from './fellegi-sunter.ts';
 import type { PersonRecord } from './person-record.ts';
+import { nameCode, termU } from './term-frequency.ts';
 
 export interface FieldComparison {
   field: string;
@@ -55,7 +56,7 @@ export interface PairComparison {
 export type PairLevels = Partial<Record<MatchField, string>>;
 
 /** Agreement levels only: what EM and the score need. */
-export function compareLevels(a: PersonRecord, b: PersonRecord): { levels: PairLevels; swapped: boolean; givenSimilarity: number } {
+export function compareLevels(a: PersonRecord, b: PersonRecord): { levels: PairLevels; swapped: boolean; givenSimilarity: number; asBag: boolean } {
   const names = compareNames(a, b);
   return {
     levels: {
@@ -69,6 +70,7 @@ export function compareLevels(a: PersonRecord, b: PersonRecord): { levels: PairL
     },
     swapped: names.swapped,
     givenSimilarity: names.givenSimilarity,
+    asBag: names.asBag ?? false,
   };
 }
 
@@ -92,7 +94,7 @@ function shown(r: PersonRecord, field: MatchField): string | undefined {
 }
 
 export function comparePair(a: PersonRecord, b: PersonRecord, model: MatchModel): PairComparison {
-  const { levels, swapped, givenSimilarity } = compareLevels(a, b);
+  const { levels, swapped, givenSimilarity, asBag } = compareLevels(a, b);
   const fields: FieldComparison[] = [];
   let score = 0;
   for (const field of Object.keys(levels) as MatchField[]) {
@@ -102,6 +104,11 @@ export function comparePair(a: PersonRecord, b: PersonRecord, model: MatchModel)
     // again would double the same evidence (the fields are not independent, as the model assumes),
     // and lifts parents, children and siblings towards a link.
     if (field === 'address' && levels.phone === 'exact' && weight > 0) weight = 0;
+    if ((field === 'given' || field === 'family') && (level === 'exact' || level === 'phonetic') && model.nameFrequencies && !asBag) {
+      const u = termU(model.nameFrequencies, field, nameCode(field === 'given' ? a.given : a.family));
+      const m = model.fields[field]?.[level]?.m;
+      if (u !== undefined && m !== undefined && m > 0) weight = Math.log2(m / u);
+    }
     score += weight;
     const fc: FieldComparison = { field, level: level ?? 'missing', weight };
     const sa = shown(a, field);
