@@ -1,6 +1,7 @@
 import type { SearchParam } from '../definitions/search-parameters.ts';
 import { fhirErrors } from '../outcome/errors.ts';
 import { parseDateRange } from './date-range.ts';
+import { nearFilterSql } from './near-sql.ts';
 import { normalizeText } from './normalize-text.ts';
 import { splitEscaped, splitKeepingEscapes, unescapeValue } from './parse-search-request.ts';
 import { lazyParam, rangeCondition, splitPrefix } from './search-prefix.ts';
@@ -58,6 +59,7 @@ function paramFilterSql(filter: ParamFilter, subject: Subject, p: SqlParams): st
   }
   if (param.code === '_lastUpdated') return lastUpdatedSql(filter, subject, p);
   if (param.type === 'composite') return compositeSql(filter, subject, p);
+  if (param.type === 'special' && param.code === 'near') return nearFilterSql(filter, subject, p);
   const table = tableOf[param.type];
   if (!table) throw fhirErrors.unsupportedModifier(param.code, param.type);
   const a = p.alias('t');

@@ -3,6 +3,7 @@ import r4Model from 'fhirpath/fhir-context/r4/index.mjs';
 import type { SearchParam, SearchParamType } from '../definitions/search-parameters.ts';
 import { parseDateRange } from './date-range.ts';
 import { emptyIndexRows, indexTables, type IndexRows } from './index-rows.ts';
+import { nearLatitude, nearLongitude } from './near-sql.ts';
 import { normalizeText } from './normalize-text.ts';
 import { parseReference } from './parse-reference.ts';
 
@@ -160,6 +161,9 @@ function addValue(rows: IndexRows, param: string, type: SearchParamType, node: F
     case 'uri':
       if (typeof data === 'string') rows.uri.push({ param, value: data, grp });
       return;
+    case 'special':
+      if (param === 'near') addPosition(rows, data);
+      return;
     default:
       return;
   }
@@ -310,6 +314,16 @@ function addQuantity(rows: IndexRows, param: string, dataType: string, data: unk
     return;
   }
   rows.quantity.push({ param, system: q.system ?? null, code: q.code ?? null, unit: q.unit ?? null, low: String(q.value), high: String(q.value), grp });
+}
+
+/** Location.position as two number rows that `near` searches (see near-sql.ts). */
+function addPosition(rows: IndexRows, data: unknown): void {
+  const position = data as { latitude?: unknown; longitude?: unknown } | null;
+  const latitude = numberText(position?.latitude);
+  const longitude = numberText(position?.longitude);
+  if (latitude === null || longitude === null) return;
+  rows.number.push({ param: nearLatitude, low: latitude, high: latitude, grp: null });
+  rows.number.push({ param: nearLongitude, low: longitude, high: longitude, grp: null });
 }
 
 function numberOrNull(value: number | undefined): string | null {

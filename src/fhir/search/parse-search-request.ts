@@ -156,8 +156,12 @@ function parseFilterKey(
     }
     return { kind: 'chain', name: key, param, targets };
   }
+  if (param.type === 'special' && code === 'near') {
+    if (modifier !== undefined) throw fhirErrors.unsupportedModifier(code, modifier);
+    return { kind: 'param', name: key, param, values: [] };
+  }
   if (param.type === 'special') {
-    // `near` (Location.position) needs geodesy the engine does not have: refused rather than ignored.
+    // Other special parameters need semantics the engine does not have: refused rather than ignored.
     if (lenient) return undefined;
     throw new FhirError(400, [{ severity: 'error', code: 'not-supported', diagnostics: `Search parameter '${code}' (type special) is not supported`, expression: [code] }]);
   }

@@ -1,3 +1,4 @@
+import { nearOrderSql, parseNear } from './near-sql.ts';
 import type { SearchRequest } from './search-request.ts';
 import type { SqlParams } from './sql-params.ts';
 
@@ -26,6 +27,11 @@ export function orderBySql(request: SearchRequest, p: SqlParams): string {
       WHERE s.resource_type = r.resource_type AND s.resource_id = r.id AND s.param = ${p.add(param.code)})`;
     return `${expression} ${direction} NULLS LAST`;
   });
+  if (terms.length === 0) {
+    // Without _sort, a `near` search lists the nearest first, as R4 suggests.
+    const near = request.filters.find((f) => f.kind === 'param' && f.param.type === 'special' && f.param.code === 'near');
+    if (near?.kind === 'param' && near.values.length > 0) terms.push(nearOrderSql(parseNear(near.name, near.values[0]), p));
+  }
   terms.push('r.id ASC');
   return terms.join(', ');
 }
