@@ -7,6 +7,7 @@ import type { KeyRing } from '../security/encryption/key-ring.ts';
 import { installClientRegistry } from '../registry/client/install-client-registry.ts';
 import { installFacilityRegistry } from '../registry/facility/install-facility-registry.ts';
 import { installWorkforceRegistry } from '../registry/workforce/install-workforce-registry.ts';
+import { installProductCatalogue } from '../registry/product/install-product-catalogue.ts';
 import type { ClientRegistry } from '../registry/client/client-registry.ts';
 import type { MasterKeySource } from '../security/encryption/master-key.ts';
 
@@ -39,6 +40,7 @@ export async function openPlatform(config: HuzaConfig): Promise<Platform> {
     const clientRegistry = installClientRegistry(engine);
     installFacilityRegistry(engine);
     installWorkforceRegistry(engine);
+    installProductCatalogue(engine);
     return { config, db, engine, keyRing, cipher, clientRegistry };
   } catch (error) {
     await db.close();

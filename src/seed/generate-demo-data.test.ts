@@ -6,6 +6,7 @@ import { RWANDA_BOUNDS } from './data/rwanda.ts';
 import { addCodeSystem, checkFhirResource } from './fhir-check.ts';
 import { SYSTEMS, type FhirResource, type FhirTransactionBundle } from './fhir.ts';
 import { countResources, DEFAULT_DEMO_DATA_OPTIONS, generateDemoData } from './generate-demo-data.ts';
+import { CATALOGUE } from '../registry/product/catalogue-data.ts';
 
 // One default-size dataset shared by the read-only tests below.
 const t0 = performance.now();
@@ -83,7 +84,9 @@ describe('generateDemoData: counts and options', () => {
     assert.equal(counts.Patient, 200);
     assert.equal(counts.Organization, 1 + 4 + 30 * 2); // MoH + referral hospitals + 2 per district
     assert.equal(counts.Location, 1 + 5 + 30 + 4 + 30 * 2);
-    assert.equal(counts.CodeSystem, 3);
+    assert.equal(counts.CodeSystem, 5); // medicines, facility levels, admin levels; the catalogue's classes and classification types
+    assert.equal(counts.Medication, CATALOGUE.length);
+    assert.equal(counts.MedicationKnowledge, CATALOGUE.length);
     assert.equal(counts.Practitioner, counts.PractitionerRole);
     assert.ok(counts.Encounter >= 200 && counts.Encounter <= 800);
     for (const type of ['Observation', 'Condition', 'MedicationRequest', 'Immunization']) assert.ok(counts[type] > 0, type);

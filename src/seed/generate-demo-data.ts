@@ -4,7 +4,7 @@
  * Load order (each bundle only references resources of the same bundle, by urn:uuid fullUrl, or
  * resources PUT with a stable id by an earlier bundle, e.g. `Location/rw-district-musanze`):
  *
- *   1. demo-01-administrative  Ministry of Health, local CodeSystems, country → provinces → districts (PUT)
+ *   1. demo-01-administrative  Ministry of Health, local CodeSystems, product catalogue, country → provinces → districts (PUT)
  *   2. demo-02-facilities      referral hospitals, district hospitals, health centres: Organization + Location (PUT)
  *   3. demo-03-workforce       Practitioner + PractitionerRole (PUT)
  *   4… demo-NN-patients        ~25 patients each with their Encounters, Observations, Conditions,

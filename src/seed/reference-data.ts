@@ -1,6 +1,6 @@
 /**
  * The reference structure every later bundle points to, all created with PUT and stable ids:
- * the Ministry of Health, the local CodeSystems, the administrative Locations (country, provinces,
+ * the Ministry of Health, the local CodeSystems, the product catalogue, the administrative Locations (country, provinces,
  * districts), the health facilities (Organization + Location), and the health workforce
  * (Practitioner + PractitionerRole).
  */
@@ -19,6 +19,7 @@ import type { District, Geography } from './geography.ts';
 import { rwandanName, type PersonName, type Sex } from './names.ts';
 import type { Rng } from './prng.ts';
 import { FACILITY_LEVELS, localCodeSystems, type FacilityLevel } from './terminology.ts';
+import { productCatalogueResources } from '../registry/product/product-catalogue.ts';
 
 export const MOH_ORGANIZATION_ID = 'rw-moh';
 export const ADMIN_LEVEL_SYSTEM = 'https://moh.gov.rw/fhir/CodeSystem/admin-level';
@@ -73,6 +74,14 @@ export function buildAdministrativeBundle(geo: Geography, uuids: Rng, refs: Refe
   });
 
   for (const cs of localCodeSystems(date)) put(b, refs, uuids, cs);
+  // The product catalogue is reference data too: prescriptions and stock point at its products.
+  for (const r of productCatalogueResources({ medicineCodeSystem: false }) as FhirResource[]) {
+    if (r.resourceType === 'MedicationKnowledge') {
+      const [medication] = r.associatedMedication as Reference[];
+      r.associatedMedication = [refs.to(medication.reference as string, medication.display)];
+    }
+    put(b, refs, uuids, r);
+  }
   put(b, refs, uuids, {
     resourceType: 'CodeSystem',
     id: 'rw-admin-level',

@@ -4,6 +4,7 @@
  * resources are loaded with the reference data).
  */
 import { SYSTEMS, type Coding, type FhirResource } from './fhir.ts';
+import { essentialMedicinesCodeSystem } from '../registry/product/product-catalogue.ts';
 
 // ---- vital signs (LOINC, UCUM) -----------------------------------------------------------------
 
@@ -171,23 +172,8 @@ export type FacilityLevel = keyof typeof FACILITY_LEVELS;
 
 export function localCodeSystems(date: string): FhirResource[] {
   return [
-    {
-      resourceType: 'CodeSystem',
-      id: 'rw-essential-medicines',
-      url: SYSTEMS.essentialMedicines,
-      version: 'demo',
-      name: 'RwandaEssentialMedicinesDemo',
-      title: 'Rwanda essential medicines (demo subset)',
-      status: 'draft',
-      experimental: true,
-      date,
-      publisher: 'Huza demo data',
-      description: 'A small demo subset of medicines, coded locally. Not the official Rwanda National Essential Medicines List.',
-      caseSensitive: true,
-      content: 'fragment',
-      count: Object.keys(MEDICINES).length,
-      concept: Object.values(MEDICINES).map((m) => ({ code: m.code, display: m.display })),
-    },
+    // The product catalogue's codes, so prescriptions name products the catalogue describes.
+    essentialMedicinesCodeSystem(date) as FhirResource,
     {
       resourceType: 'CodeSystem',
       id: 'rw-facility-level',
