@@ -219,6 +219,24 @@ for (const kind of testDatabaseKinds) {
         assert.match(await page('fr'), /Nom d&#39;utilisateur ou mot de passe incorrect/);
         assert.match(await page('rw'), /Izina cyangwa ijambo ry&#39;ibanga sibyo/);
       });
+
+      test('the sign-out pages are Huza\'s own, in the person\'s language', async () => {
+        await account('leaving', ['clinician']).catch(() => undefined);
+        const session = await loginWithCode(s.origin, { clientId: 'huza-web', redirectUri: `${s.origin}/app/callback`, scope: 'openid', username: 'leaving', password });
+        assert.ok(session.browser && session.token?.id_token, JSON.stringify(session.token));
+        const confirm = async (language: string) => {
+          const res = await session.browser!.go(`${s.origin}/session/end?ui_locales=${language}&client_id=huza-web`, { headers: { 'accept-language': 'en' } });
+          assert.equal(res.status, 200);
+          return res.text();
+        };
+        const en = await confirm('en');
+        assert.match(en, /Do you want to sign out of Huza on this device\?/);
+        assert.match(en, /<form[^>]+id="op\.logoutForm"/);
+        assert.match(await confirm('fr'), /Oui, me déconnecter/);
+        assert.match(await confirm('rw'), /Urashaka gusohoka muri Huza/);
+        const done = await fetch(`${s.origin}/session/end/success`, { headers: { 'accept-language': 'fr-FR,fr;q=0.9' } });
+        assert.match(await done.text(), /Vous êtes déconnecté/);
+      });
     });
 
     describe('audit trail', () => {

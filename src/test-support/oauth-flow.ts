@@ -47,6 +47,8 @@ export interface LoginResult {
   loginStatus?: number;
   loginHtml?: string;
   token?: TokenResponse;
+  /** The browser the flow ran in, holding the login session's cookies (to go on, e.g. to sign out). */
+  browser?: { go(url: string, init?: RequestInit): Promise<Response> };
 }
 
 /**
@@ -76,7 +78,7 @@ export async function loginWithCode(origin: string, options: {
         method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: options.redirectUri, client_id: options.clientId, code_verifier: verifier }),
       });
-      return { token: (await token.json()) as TokenResponse };
+      return { token: (await token.json()) as TokenResponse, browser };
     }
     response = await browser.go(url.toString());
     if (response.status === 200 && url.pathname.startsWith('/interaction/')) {

@@ -4,6 +4,8 @@ import type { Database } from '../../db/database.ts';
 import { AccountStore } from '../accounts/account-store.ts';
 import type { KeyRing } from '../encryption/key-ring.ts';
 import { oauthAdapterFactory } from './oauth-adapter.ts';
+import { loggedOutPage, logoutPage } from './interaction-pages.ts';
+import { pickLanguage, type Language } from '../../i18n/translate.ts';
 import { grantableScopes } from './smart-scope-policy.ts';
 
 export interface OAuthOptions {
@@ -80,7 +82,18 @@ export async function buildOAuthProvider(options: OAuthOptions): Promise<Provide
           throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
         },
       },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // Huza's own pages, in the person's language, instead of the library's English defaults.
+        logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.body = logoutPage(languageOf(ctx), form);
+        },
+        postLogoutSuccessSource(ctx) {
+          ctx.type = 'html';
+          ctx.body = loggedOutPage(languageOf(ctx));
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => fhirBase,
@@ -156,4 +169,11 @@ export async function buildOAuthProvider(options: OAuthOptions): Promise<Provide
     }
   });
   return provider;
+}
+
+/** The language of an end-session page: ui_locales of the request, then the browser's preference. */
+function languageOf(ctx: { oidc?: { params?: Record<string, unknown> }; query?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> }): Language {
+  const explicit = String(ctx.oidc?.params?.ui_locales ?? ctx.query?.ui_locales ?? '');
+  const accept = ctx.headers['accept-language'];
+  return pickLanguage(explicit, Array.isArray(accept) ? accept[0] : accept);
 }

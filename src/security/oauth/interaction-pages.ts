@@ -38,6 +38,23 @@ export function consentPage(language: Language, uid: string, clientName: string,
 <form method="post" action="/interaction/${escape(uid)}/abort"><input type="hidden" name="lang" value="${language}"><button class="secondary" type="submit">${t('consent.deny')}</button></form>`);
 }
 
+/**
+ * The end-session confirmation. oidc-provider hands over its form (the XSRF token in a hidden input,
+ * id op.logoutForm); the buttons submit it with logout=yes, or without to stay signed in.
+ */
+export function logoutPage(language: Language, form: string): string {
+  const t = (key: MessageKey) => escape(translate(language, key));
+  return page(language, translate(language, 'logout.title'), `<h1>${t('logout.title')}</h1>${form}
+<p>${t('logout.question')}</p>
+<button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>${t('logout.yes')}</button>
+<button type="submit" form="op.logoutForm" class="secondary">${t('logout.no')}</button>`);
+}
+
+export function loggedOutPage(language: Language): string {
+  const t = (key: MessageKey) => escape(translate(language, key));
+  return page(language, translate(language, 'loggedOut.title'), `<h1>${t('loggedOut.title')}</h1><p>${t('loggedOut.body')}</p>`);
+}
+
 function describeScope(language: Language, scope: string): string {
   const resource = parseResourceScope(scope);
   if (!resource) {
