@@ -317,36 +317,46 @@ export class BulkLoader {
     // Records already stored: unchanged ones are skipped, changed ones take the per-record path.
     const fallback: { row: number; resource: FhirResource }[] = [];
     const ids = candidates.map((c) => c.id);
-    const stored = ids.length === 0 ? [] : (await this.repo.sql.query<{ id: string; version_id: number; content: Uint8Array | null; deleted: boolean }>(
-      `SELECT id, version_id, content, deleted FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[])`, [ids])).rows;
-    const existing = new Map(stored.map((r) => [r.id, r]));
-    const prepared: Prepared[] = [];
+    // The lookup runs while the records are checked and prepared (most are new: the work is rarely wasted).
+    const lookup = ids.length === 0 ? Promise.resolve([]) : this.repo.sql.query<{ id: string; version_id: number; content: Uint8Array | null; deleted: boolean }>(
+      `SELECT id, version_id, content, deleted FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[])`, [ids]).then((r) => r.rows);
     const lastUpdated = new Date();
+    const outcomes: (Prepared | { error: unknown } | 'fallback')[] = [];
     for (const { row, resource, id } of candidates) {
       try {
-        const current = existing.get(id);
-        if (current || this.runIds.has(id)) {
-          if (current && !current.deleted && current.content) {
-            const json = await this.repo.decode({ resourceType: 'Patient', id, versionId: current.version_id }, current.content);
-            if (json !== null && canonicalContent(JSON.parse(json)) === canonicalContent(resource)) {
-              this.report.unchanged++;
-              continue;
-            }
-          }
-          fallback.push({ row, resource });
-          continue;
-        }
         if (resource.link !== undefined) {
-          fallback.push({ row, resource });
+          outcomes.push('fallback');
           continue;
         }
         this.repo.validate(resource);
         if (isGoldenRecord(resource)) throw registryErrors.goldenIsRegistryOwned();
         await this.registry.checkSourceRecord(this.repo, resource);
-        this.runIds.add(id);
-        prepared.push(await this.prepareOne(row, id, resource, lastUpdated));
+        outcomes.push(await this.prepareOne(row, id, resource, lastUpdated));
       } catch (error) {
-        this.report.refused.push(rowError(row, id, error));
+        outcomes.push({ error });
+      }
+    }
+    const existing = new Map((await lookup).map((r) => [r.id, r]));
+    const prepared: Prepared[] = [];
+    for (const [i, { row, resource, id }] of candidates.entries()) {
+      const outcome = outcomes[i];
+      const current = existing.get(id);
+      if (current || this.runIds.has(id)) {
+        if (current && !current.deleted && current.content) {
+          const json = await this.repo.decode({ resourceType: 'Patient', id, versionId: current.version_id }, current.content);
+          if (json !== null && canonicalContent(JSON.parse(json)) === canonicalContent(resource)) {
+            this.report.unchanged++;
+            continue;
+          }
+        }
+        fallback.push({ row, resource });
+      } else if (outcome === 'fallback') {
+        fallback.push({ row, resource });
+      } else if ('error' in outcome) {
+        this.report.refused.push(rowError(row, id, outcome.error));
+      } else {
+        this.runIds.add(id);
+        prepared.push(outcome);
       }
     }
     return { prepared, fallback };
@@ -355,7 +365,8 @@ export class BulkLoader {
   private async prepareOne(row: number, id: string, resource: PatientJson, lastUpdated: Date): Promise<Prepared> {
     const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1', lastUpdated: lastUpdated.toISOString() } } as PatientJson;
     const { resourceType, ...rest } = stored;
-    const json = JSON.stringify({ resourceType, ...rest });
+    const ordered = { resourceType, ...rest } as PatientJson;
+    const json = JSON.stringify(ordered);
     const person = personFromPatient(resource);
     const uniqueIds: Prepared['uniqueIds'] = [];
     for (const [index, i] of (resource.identifier ?? []).entries()) {
@@ -363,7 +374,7 @@ export class BulkLoader {
       if ((await this.registry.authorities.find(this.repo, i.system))?.personUnique) uniqueIds.push({ index, system: i.system, value: i.value });
     }
     return {
-      row, id, stored: JSON.parse(json), person, keys: blockingKeys(person), uniqueIds,
+      row, id, stored: ordered, person, keys: blockingKeys(person), uniqueIds,
       content: this.repo.options.content.encode(json, { resourceType: 'Patient', id, versionId: 1 }),
       rows: extractIndexRows(resource, this.repo.options.searchParameters.forType('Patient').values()),
     };

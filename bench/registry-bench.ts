@@ -1,0 +1,404 @@
+/**
+ * Client registry at scale: bulk load WITH matching, and PDQm $match, on PostgreSQL and on the
+ * embedded database (PGlite), each beside its baseline in the same run.
+ *
+ *   node bench/registry-bench.ts [--db postgres|pglite|both] [--records N] [--pglite-records N]
+ *        [--batch B] [--in-flight F] [--seconds S] [--warmup W] [--reps R] [--clients 1,4]
+ *        [--per-record K] [--reload] [--no-baseline]
+ *
+ * Load: N synthetic facility Patients (matching/synthetic-people.ts: Rwandan names, households,
+ * twins, duplicates with realistic errors; ~2% carry a national ID with a typo, which the registry
+ * refuses) through ClientRegistry.loadBulk — validation, identity-domain checks, blocking keys,
+ * candidates, Fellegi–Sunter scoring, golden records, content encrypted at rest, search index —
+ * with a progress bar. Baseline: the same records stored with plain batched SQL (validated,
+ * encrypted, indexed: what any FHIR bulk import does) and no registry, into a scratch database
+ * (the first --baseline-records of them, default 100,000: its rate does not depend on the size).
+ * Per-record: K more records through the Patient write hook (repo.create), each in a transaction
+ * rolled back, so the dataset stays as loaded: the cost of one record arriving over the API at this size.
+ *
+ * $match: closed loop over Patient/$match (handleFhirRequest, the whole operation path) with queries
+ * made from loaded records (another facility's view of the same person, and people not registered);
+ * baseline: the blocking lookup SQL alone for the same queries. Median of --reps runs of --seconds.
+ *
+ * PostgreSQL data stays in the database huza_registry_bench, PGlite data in
+ * .bench-data/registry-pglite-<N>/, each with a manifest: a later run with the same N reuses it.
+ * Results: bench/results/registry-<db>.json, plans in bench/results/registry-plans-<db>.txt.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import pg from 'pg';
+import type { Database } from '../src/db/database.ts';
+import { openDatabase } from '../src/db/open-database.ts';
+import type { FhirEngine } from '../src/fhir/fhir-engine.ts';
+import type { FhirContext } from '../src/fhir/rest/fhir-request.ts';
+import { handleFhirRequest } from '../src/fhir/rest/handle-fhir-request.ts';
+import type { FhirResource } from '../src/fhir/repository/resource-types.ts';
+import { extractIndexRows } from '../src/fhir/search/extract-index-rows.ts';
+import { insertIndexRows, type BulkLoadReport } from '../src/registry/client/bulk-load.ts';
+import type { ClientRegistry } from '../src/registry/client/client-registry.ts';
+import { installClientRegistry } from '../src/registry/client/install-client-registry.ts';
+import { blockingKeys, personFromPatient } from '../src/registry/client/matching/index.ts';
+import { maxCandidates } from '../src/registry/client/placement.ts';
+import { registryStore } from '../src/registry/client/registry-store.ts';
+import { syntheticPatients } from '../src/registry/client/synthetic-patients.ts';
+import { adminUrl, benchRoot, type DbKind } from './bench-database.ts';
+import { openBenchEngine } from './bench-platform.ts';
+import { medianOf, runClosedLoop, summarize, type RunStats } from './measure.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'both' },
+    records: { type: 'string', default: '1000000' },
+    'pglite-records': { type: 'string', default: '100000' },
+    batch: { type: 'string', default: '1000' },
+    'in-flight': { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    reps: { type: 'string', default: '3' },
+    clients: { type: 'string', default: '1,4' },
+    'per-record': { type: 'string', default: '300' },
+    pool: { type: 'string', default: '8' },
+    seed: { type: 'string', default: '4' },
+    reload: { type: 'boolean', default: false },
+    'no-baseline': { type: 'boolean', default: false },
+    'baseline-records': { type: 'string', default: '100000' },
+    'load-only': { type: 'boolean', default: false },
+  },
+});
+
+const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+const kinds: DbKind[] = args.db === 'both' ? ['postgres', 'pglite'] : [args.db as DbKind];
+const seed = Number(args.seed);
+const batchSize = Number(args.batch);
+const inFlight = Number(args['in-flight']);
+const reps = Number(args.reps);
+const plan = { warmupMs: Number(args.warmup) * 1000, durationMs: Number(args.seconds) * 1000 };
+const databaseName = 'huza_registry_bench';
+const baselineName = 'huza_registry_bench_baseline';
+
+function pgUrl(name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function ensurePgDatabase(name: string, fresh: boolean): Promise<void> {
+  if (fresh) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    if ((await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 0) await c.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await c.end();
+  }
+}
+
+const pgliteDir = (records: number, suffix = '') => `${benchRoot}.bench-data/registry-pglite-${records}${suffix}`;
+
+async function openKind(kind: DbKind, records: number, which: 'main' | 'baseline', fresh: boolean): Promise<Database> {
+  if (kind === 'postgres') {
+    const name = which === 'main' ? databaseName : baselineName;
+    await ensurePgDatabase(name, fresh);
+    return openDatabase({ databaseUrl: pgUrl(name), poolSize: Number(args.pool) });
+  }
+  const dir = pgliteDir(records, which === 'main' ? '' : '-baseline');
+  if (fresh) await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return openDatabase({ dataDir: dir, poolSize: 1 });
+}
+
+interface LoadFigures {
+  records: number;
+  seconds: number;
+  /** Input rows per second (refused rows included: they were read, checked and reported). */
+  rate: number;
+  report?: Omit<BulkLoadReport, 'refused'> & { refused: number; refusedSample: unknown[] };
+  loadavgDuring?: number[];
+}
+
+interface Manifest {
+  records: number;
+  seed: number;
+  batch: number;
+  inFlight: number;
+  loadedAt: string;
+  load: LoadFigures;
+  baseline?: LoadFigures;
+}
+
+const manifestDdl = 'CREATE TABLE IF NOT EXISTS registry_bench_manifest (name text PRIMARY KEY, manifest jsonb NOT NULL)';
+
+async function readManifest(db: Database): Promise<Manifest | undefined> {
+  await db.query(manifestDdl);
+  const r = await db.query<{ manifest: Manifest | string }>(`SELECT manifest FROM registry_bench_manifest WHERE name = 'main'`);
+  const m = r.rows[0]?.manifest;
+  return typeof m === 'string' ? JSON.parse(m) : m;
+}
+
+async function writeManifest(db: Database, m: Manifest): Promise<void> {
+  await db.query(manifestDdl);
+  await db.query(`INSERT INTO registry_bench_manifest (name, manifest) VALUES ('main', $1::jsonb) ON CONFLICT (name) DO UPDATE SET manifest = EXCLUDED.manifest`, [JSON.stringify(m)]);
+}
+
+function progressBar(label: string) {
+  return new cliProgress.SingleBar({
+    format: `  ${label} |{bar}| {percentage}% | {value}/{total} records | {speed} records/s | ETA {eta_formatted}`,
+    hideCursor: true, noTTYOutput: true, notTTYSchedule: 20_000, etaBuffer: 50_000,
+  }, cliProgress.Presets.shades_classic);
+}
+
+/** The registry's load: loadBulk over the synthetic records, with a progress bar. */
+async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: FhirEngine, patients: FhirResource[]): Promise<LoadFigures> {
+  const bar = progressBar(`${kind} registry load`);
+  const started = performance.now();
+  bar.start(patients.length, 0, { speed: 0 });
+  const samples: number[][] = [];
+  const sampler = setInterval(() => samples.push(loadavg()), 15_000);
+  const report = await registry.loadBulk(engine.repo, patients, {
+    batchSize, inFlight,
+    onProgress: (p) => bar.update(p.rows, { speed: Math.round(p.rows / ((performance.now() - started) / 1000)) }),
+  });
+  clearInterval(sampler);
+  bar.stop();
+  const seconds = (performance.now() - started) / 1000;
+  const { refused, ...rest } = report;
+  return {
+    records: patients.length, seconds, rate: patients.length / seconds,
+    report: { ...rest, refused: refused.length, refusedSample: refused.slice(0, 5) },
+    loadavgDuring: samples.length > 0 ? [0, 1, 2].map((i) => Math.round(100 * samples.reduce((a, s) => a + s[i], 0) / samples.length) / 100) : loadavg(),
+  };
+}
+
+/** Baseline: the same Patients validated, encrypted, indexed and inserted with multi-row SQL, no registry. */
+async function loadPlain(kind: DbKind, engine: FhirEngine, patients: FhirResource[]): Promise<LoadFigures> {
+  const db = engine.repo.db;
+  const params = engine.repo.options.searchParameters.forType('Patient');
+  const bar = progressBar(`${kind} baseline (no matching)`);
+  const started = performance.now();
+  bar.start(patients.length, 0, { speed: 0 });
+  const inflight = new Set<Promise<void>>();
+  for (let i = 0; i < patients.length; i += batchSize) {
+    const lastUpdated = new Date();
+    const versions: { id: string; content: Uint8Array; rows: ReturnType<typeof extractIndexRows> }[] = [];
+    for (const p of patients.slice(i, i + batchSize)) {
+      try {
+        engine.repo.validate(p);
+      } catch {
+        continue;
+      }
+      const stored = { ...p, meta: { versionId: '1', lastUpdated: lastUpdated.toISOString() } };
+      const { resourceType, ...rest } = stored;
+      const json = JSON.stringify({ resourceType, ...rest });
+      versions.push({ id: p.id as string, content: engine.repo.options.content.encode(json, { resourceType: 'Patient', id: p.id as string, versionId: 1 }), rows: extractIndexRows(p, params.values()) });
+    }
+    const done = i + Math.min(batchSize, patients.length - i);
+    const write = db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content)
+        SELECT 'Patient', i, 1, $2, false, c FROM unnest($1::text[], $3::bytea[]) AS u(i, c)`, [versions.map((v) => v.id), lastUpdated, versions.map((v) => v.content)]);
+      await tx.query(`INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content)
+        SELECT 'Patient', i, 1, $2, false, 'POST', c FROM unnest($1::text[], $3::bytea[]) AS u(i, c)`, [versions.map((v) => v.id), lastUpdated, versions.map((v) => v.content)]);
+      await insertIndexRows(tx, versions);
+    }).then(() => { bar.update(done, { speed: Math.round(done / ((performance.now() - started) / 1000)) }); });
+    const tracked: Promise<void> = write.finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+    if (inflight.size >= inFlight) await Promise.race(inflight);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(inflight);
+  bar.stop();
+  const seconds = (performance.now() - started) / 1000;
+  return { records: patients.length, seconds, rate: patients.length / seconds };
+}
+
+/** K records through the write hook at this size, each in a transaction rolled back afterwards. */
+async function perRecordLatency(engine: FhirEngine, patients: FhirResource[]): Promise<RunStats> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const rollback = new Error('rollback');
+  const started = performance.now();
+  for (const p of patients) {
+    const t = performance.now();
+    try {
+      await engine.repo.withTransaction(async (tx) => {
+        try {
+          await tx.create(p, { id: `${p.id}-per-record` });
+        } catch {
+          errors++;
+        }
+        throw rollback;
+      });
+    } catch (error) {
+      if (error !== rollback) throw error;
+    }
+    latencies.push(performance.now() - t);
+  }
+  return summarize(latencies, errors, (performance.now() - started) / 1000);
+}
+
+/** Queries: loaded records seen by another facility (id and file number dropped), and people not registered. */
+function matchQueries(patients: FhirResource[], unknown: FhirResource[]): FhirResource[] {
+  const strip = (p: FhirResource) => {
+    const { id: _id, identifier, ...rest } = p as FhirResource & { identifier?: { system: string }[] };
+    return { ...rest, identifier: (identifier ?? []).filter((i) => !i.system.includes('facility-mrn')) } as FhirResource;
+  };
+  const out: FhirResource[] = [];
+  const step = Math.max(1, Math.floor(patients.length / 2000));
+  for (let i = 0; i < patients.length && out.length < 2000; i += step) out.push(strip(patients[i]));
+  for (const u of unknown.slice(0, 500)) out.push(strip(u));
+  // Mixed, deterministic order.
+  return out.map((q, i) => ({ q, k: (i * 2654435761) % 4294967296 })).sort((a, b) => a.k - b.k).map((x) => x.q);
+}
+
+async function measureMatch(engine: FhirEngine, queries: FhirResource[], clients: number): Promise<{ match: RunStats; lookup: RunStats; found: number }> {
+  const ctx: FhirContext = { repo: engine.repo, operations: engine.operations, search: engine.search, baseUrl: 'http://127.0.0.1/fhir' };
+  let found = 0;
+  let n = 0;
+  const runs: RunStats[] = [];
+  for (let r = 0; r < reps; r++) {
+    runs.push(await runClosedLoop({ ...plan, concurrency: clients }, async () => {
+      const q = queries[n++ % queries.length];
+      const response = await handleFhirRequest(ctx, {
+        method: 'POST', path: 'Patient/$match', query: [], headers: {},
+        body: { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: q }, { name: 'count', valueInteger: 5 }] },
+      });
+      if (response.status !== 200) throw new Error(`$match ${response.status}: ${String(response.body).slice(0, 500)}`);
+      if ((JSON.parse(response.body as string).total ?? 0) > 0) found++;
+      return true;
+    }));
+  }
+  const lookups: RunStats[] = [];
+  const keys = queries.map((q) => blockingKeys(personFromPatient(q)));
+  for (let r = 0; r < reps; r++) {
+    lookups.push(await runClosedLoop({ ...plan, concurrency: clients }, async () => {
+      await registryStore.candidates(engine.repo.sql, keys[n++ % keys.length], '', maxCandidates);
+      return true;
+    }));
+  }
+  return { match: medianOf(runs), lookup: medianOf(lookups), found };
+}
+
+async function explain(db: Database, queries: FhirResource[]): Promise<string> {
+  const out: string[] = [];
+  const q = queries.slice(0, 3).map((p) => blockingKeys(personFromPatient(p)));
+  for (const keys of q) {
+    const r = await db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) SELECT source_id FROM cr_block WHERE key = ANY($1::text[]) AND source_id <> $2
+       GROUP BY source_id ORDER BY count(*) DESC, source_id LIMIT $3`, [keys, '', maxCandidates]);
+    out.push(`-- candidates (one $match / one record), ${keys.length} keys\n${r.rows.map((x) => x['QUERY PLAN']).join('\n')}`);
+  }
+  const all = [...new Set(queries.slice(0, 1000).flatMap((p) => blockingKeys(personFromPatient(p))))];
+  const r = await db.query<{ 'QUERY PLAN': string }>(
+    `EXPLAIN (ANALYZE, BUFFERS) SELECT b.key, b.source_id, l.golden_id FROM cr_block b JOIN cr_link l ON l.source_id = b.source_id WHERE b.key = ANY($1::text[])`, [all]);
+  out.push(`-- block members of one batch (1000 records, ${all.length} keys)\n${r.rows.map((x) => x['QUERY PLAN']).join('\n')}`);
+  return out.join('\n\n');
+}
+
+async function blockStats(db: Database): Promise<Record<string, unknown>> {
+  const r = await db.query<{ kind: string; blocks: number; rows: number; max: number; p99: number }>(
+    `SELECT split_part(key, ':', 1) AS kind, count(*)::int AS blocks, sum(n)::int AS rows, max(n)::int AS max,
+            percentile_disc(0.99) WITHIN GROUP (ORDER BY n)::int AS p99
+     FROM (SELECT key, count(*) AS n FROM cr_block GROUP BY key) b GROUP BY 1 ORDER BY 1`);
+  const sizes = await db.query<{ t: string; bytes: string }>(
+    `SELECT relname AS t, pg_total_relation_size(oid)::text AS bytes FROM pg_class WHERE relname IN ('resource', 'resource_history', 'sp_token', 'sp_string', 'sp_reference', 'sp_date', 'cr_block', 'cr_link', 'cr_link_history', 'cr_review') ORDER BY 1`);
+  return { perKind: r.rows, tableBytes: Object.fromEntries(sizes.rows.map((x) => [x.t, Number(x.bytes)])) };
+}
+
+async function runKind(kind: DbKind): Promise<void> {
+  const records = kind === 'postgres' ? Number(args.records) : Number(args['pglite-records']);
+  log(`[${kind}] ${records.toLocaleString('en-US')} records, batch ${batchSize}, ${inFlight} in flight; loadavg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const genStart = performance.now();
+  const { patients } = syntheticPatients(records, { seed });
+  const unknownPeople = syntheticPatients(600, { seed: seed + 1000 }).patients.map((p) => ({ ...p, id: `u${p.id}` }));
+  log(`[${kind}] generated ${patients.length.toLocaleString('en-US')} synthetic Patients in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
+
+  const fresh = args.reload || (kind === 'pglite' && !existsSync(`${pgliteDir(records)}/PG_VERSION`));
+  let db = await openKind(kind, records, 'main', args.reload);
+  let manifest = await readManifest(db);
+  const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cr_link')).rows[0].n;
+  if (manifest && !(manifest.records === records && manifest.seed === seed && manifest.load.report && await count() === manifest.load.report.links.identifier + manifest.load.report.links.probabilistic + manifest.load.report.links.new)) {
+    log(`[${kind}] the stored dataset differs (${manifest.records} records, seed ${manifest.seed}): loading afresh`);
+    await db.close();
+    db = await openKind(kind, records, 'main', true);
+    manifest = undefined;
+  }
+  let { engine } = await openBenchEngine(db, { validate: true });
+  let registry = installClientRegistry(engine);
+  void fresh;
+  if (manifest) {
+    log(`[${kind}] reusing the loaded dataset (loaded ${manifest.loadedAt} at ${Math.round(manifest.load.rate)} records/s)`);
+  } else {
+    if (await count() > 0) {
+      await db.close();
+      db = await openKind(kind, records, 'main', true);
+      ({ engine } = await openBenchEngine(db, { validate: true }));
+      registry = installClientRegistry(engine);
+    }
+    const load = await loadWithMatching(kind, registry, engine, patients);
+    log(`[${kind}] loaded with matching: ${Math.round(load.rate)} records/s (${load.seconds.toFixed(0)} s); ${JSON.stringify(load.report?.links)}, ${load.report?.refused} refused, ${load.report?.reviews} reviews`);
+    const analyze = performance.now();
+    await db.query('VACUUM ANALYZE');
+    log(`[${kind}] VACUUM ANALYZE ${((performance.now() - analyze) / 1000).toFixed(0)} s`);
+    let baseline: LoadFigures | undefined;
+    if (!args['no-baseline']) {
+      const bdb = await openKind(kind, records, 'baseline', true);
+      const { engine: bengine } = await openBenchEngine(bdb, { validate: true });
+      baseline = await loadPlain(kind, bengine, patients.slice(0, Number(args['baseline-records'])));
+      log(`[${kind}] baseline (plain batched SQL, no matching): ${Math.round(baseline.rate)} records/s (${baseline.seconds.toFixed(0)} s)`);
+      await bdb.close();
+      if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${baselineName} WITH (FORCE)`);
+      else await rm(pgliteDir(records, '-baseline'), { recursive: true, force: true });
+    }
+    manifest = { records, seed, batch: batchSize, inFlight, loadedAt: new Date().toISOString(), load, ...(baseline ? { baseline } : {}) };
+    await writeManifest(db, manifest);
+  }
+  if (args['load-only']) {
+    await db.close();
+    return;
+  }
+
+  log(`[${kind}] per-record write hook at this size (${args['per-record']} records, rolled back)`);
+  const perRecord = await perRecordLatency(engine, unknownPeople.slice(0, Number(args['per-record'])));
+  log(`[${kind}] per-record: ${perRecord.throughput.toFixed(0)} records/s, p50/p95/p99 ${perRecord.p50.toFixed(1)}/${perRecord.p95.toFixed(1)}/${perRecord.p99.toFixed(1)} ms`);
+
+  const queries = matchQueries(patients, unknownPeople);
+  const match: Record<string, unknown> = {};
+  for (const clients of args.clients.split(',').map(Number)) {
+    const m = await measureMatch(engine, queries, clients);
+    match[String(clients)] = m;
+    log(`[${kind}] $match ${clients} client(s): ${m.match.throughput.toFixed(0)}/s p50/p95/p99 ${m.match.p50.toFixed(1)}/${m.match.p95.toFixed(1)}/${m.match.p99.toFixed(1)} ms; `
+      + `lookup SQL alone ${m.lookup.p50.toFixed(1)}/${m.lookup.p95.toFixed(1)}/${m.lookup.p99.toFixed(1)} ms`);
+  }
+  const plans = await explain(db, queries);
+  await writeFile(`${benchRoot}bench/results/registry-plans-${kind}.txt`, plans + '\n');
+  const stats = await blockStats(db);
+  const pgVersion = (await db.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0].v;
+  const result = {
+    kind, date: new Date().toISOString(),
+    command: `node bench/registry-bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: { cpus: availableParallelism(), model: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), loadavgAtEnd: loadavg(), node: process.version, postgres: pgVersion },
+    dataset: { records, seed, batch: manifest.batch, inFlight: manifest.inFlight, loadedAt: manifest.loadedAt },
+    load: manifest.load, baseline: manifest.baseline, perRecord, match, blocks: stats,
+    plan: { ...plan, reps },
+  };
+  await writeFile(`${benchRoot}bench/results/registry-${kind}.json`, JSON.stringify(result, null, 2) + '\n');
+  log(`[${kind}] wrote bench/results/registry-${kind}.json`);
+  await db.close();
+}
+
+for (const kind of kinds) {
+  if (kind !== 'postgres' && kind !== 'pglite') throw new Error('--db must be postgres, pglite or both');
+  await runKind(kind);
+}
