@@ -17,6 +17,9 @@ const AuditLogPage = lazy(() => import('./pages/AuditLogPage.tsx').then((m) => (
 const LicencesPage = lazy(() => import('./pages/LicencesPage.tsx').then((m) => ({ default: m.LicencesPage })));
 const DuplicatesPage = lazy(() => import('./pages/DuplicatesPage.tsx').then((m) => ({ default: m.DuplicatesPage })));
 const ClientsPage = lazy(() => import('./pages/ClientsPage.tsx').then((m) => ({ default: m.ClientsPage })));
+const WorkforcePage = lazy(() => import('./pages/WorkforcePage.tsx').then((m) => ({ default: m.WorkforcePage })));
+const HealthWorkersPage = lazy(() => import('./pages/HealthWorkersPage.tsx').then((m) => ({ default: m.HealthWorkersPage })));
+const ProductsPage = lazy(() => import('./pages/ProductsPage.tsx').then((m) => ({ default: m.ProductsPage })));
 const ProfilePage = lazy(() => import('./pages/ProfilePage.tsx').then((m) => ({ default: m.ProfilePage })));
 
 function Home() {
@@ -42,6 +45,9 @@ export function App() {
         <Route path="licences" element={<PageGuard page="licences"><LicencesPage /></PageGuard>} />
         <Route path="duplicates" element={<PageGuard page="duplicates"><DuplicatesPage /></PageGuard>} />
         <Route path="clients" element={<PageGuard page="clients"><ClientsPage /></PageGuard>} />
+        <Route path="workforce" element={<PageGuard page="workforce"><WorkforcePage /></PageGuard>} />
+        <Route path="health-workers" element={<PageGuard page="health-workers"><HealthWorkersPage /></PageGuard>} />
+        <Route path="products" element={<PageGuard page="products"><ProductsPage /></PageGuard>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />

@@ -9,7 +9,7 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (roles as readonly string[]).includes(value);
 }
 
-export type PageId = 'profile' | 'access-log' | 'audit-log' | 'licences' | 'duplicates' | 'clients';
+export type PageId = 'profile' | 'access-log' | 'audit-log' | 'licences' | 'duplicates' | 'clients' | 'workforce' | 'health-workers' | 'products';
 
 /**
  * Only pages that exist are listed: a role whose own pages are not built yet gets its profile and
@@ -18,13 +18,13 @@ export type PageId = 'profile' | 'access-log' | 'audit-log' | 'licences' | 'dupl
 export const workspacePages: Record<Role, readonly PageId[]> = {
   patient: ['access-log', 'profile'],
   auditor: ['audit-log', 'profile'],
-  regulator: ['licences', 'profile'],
+  regulator: ['licences', 'workforce', 'health-workers', 'products', 'profile'],
   clinician: ['profile'],
   specialist: ['profile'],
   chw: ['profile'],
   'chw-supervisor': ['profile'],
-  'registry-steward': ['duplicates', 'profile'],
-  'exchange-admin': ['clients', 'profile'],
+  'registry-steward': ['duplicates', 'health-workers', 'products', 'workforce', 'profile'],
+  'exchange-admin': ['clients', 'workforce', 'health-workers', 'products', 'profile'],
 };
 
 export function defaultPage(role: Role): PageId {

@@ -23,7 +23,7 @@ export const startRealHuza: StartServer = async (fixture: E2eFixture): Promise<H
   await stat(join(webDistDir, 'index.html')).catch(() => {
     throw new Error('web/dist/index.html is missing: run `npm run web:build` before the browser tests');
   });
-  const server = await startTestServer(database, { clientRegistry: true });
+  const server = await startTestServer(database, { clientRegistry: true, workforceRegistry: true, productCatalogue: true });
   try {
     // Every plausible pair goes to the steward's review queue, whatever the default thresholds are.
     await server.clientRegistry!.saveRules(server.engine.repo, { ...defaultDecisionRules, autoLinkAbove: 1000, reviewAbove: 5, possibleAbove: 0 }, 'e2e fixture');
