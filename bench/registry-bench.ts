@@ -42,7 +42,7 @@ import type { ClientRegistry } from '../src/registry/client/client-registry.ts';
 import { installClientRegistry } from '../src/registry/client/install-client-registry.ts';
 import { blockingKeys, personFromPatient } from '../src/registry/client/matching/index.ts';
 import { maxCandidates } from '../src/registry/client/placement.ts';
-import { registryStore } from '../src/registry/client/registry-store.ts';
+import { blockMembersSql, registryStore } from '../src/registry/client/registry-store.ts';
 import { syntheticPatients } from '../src/registry/client/synthetic-patients.ts';
 import { adminUrl, benchRoot, type DbKind } from './bench-database.ts';
 import { openBenchEngine } from './bench-platform.ts';
@@ -301,7 +301,7 @@ async function explain(db: Database, queries: FhirResource[]): Promise<string> {
   }
   const all = [...new Set(queries.slice(0, 1000).flatMap((p) => blockingKeys(personFromPatient(p))))];
   const r = await db.query<{ 'QUERY PLAN': string }>(
-    `EXPLAIN (ANALYZE, BUFFERS) SELECT b.key, b.source_id, l.golden_id FROM cr_block b JOIN cr_link l ON l.source_id = b.source_id WHERE b.key = ANY($1::text[])`, [all]);
+    `EXPLAIN (ANALYZE, BUFFERS) ${blockMembersSql}`, [all]);
   out.push(`-- block members of one batch (1000 records, ${all.length} keys)\n${r.rows.map((x) => x['QUERY PLAN']).join('\n')}`);
   return out.join('\n\n');
 }

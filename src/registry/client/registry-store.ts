@@ -19,6 +19,15 @@ export interface ReviewRow {
   created_at: Date;
 }
 
+/**
+ * Members of many blocks with their golden records: one index probe per key and per member (the
+ * LATERAL subqueries, fenced by OFFSET 0, keep the planner from hashing all of cr_link).
+ */
+export const blockMembersSql = `SELECT k.key, b.source_id, l.golden_id
+  FROM (SELECT DISTINCT key FROM unnest($1::text[]) AS x(key)) k
+  CROSS JOIN LATERAL (SELECT source_id FROM cr_block WHERE key = k.key OFFSET 0) b
+  JOIN LATERAL (SELECT golden_id FROM cr_link WHERE source_id = b.source_id OFFSET 0) l ON true`;
+
 /** The registry's own tables (migration 0005): links, their history, blocking keys and the review queue. */
 export const registryStore = {
   async linkOf(sql: Queryable, sourceId: string): Promise<LinkRow | undefined> {
@@ -120,20 +129,20 @@ export const registryStore = {
   /** Linked source records holding any of the (system, value) identifiers, per the search index. */
   async holdersOfMany(sql: Queryable, systems: string[], values: string[]): Promise<{ system: string; code: string; source_id: string; golden_id: string }[]> {
     if (systems.length === 0) return [];
+    // LATERAL: one index probe per identifier, whatever the statistics say (a semi-join plan scans every identifier).
     const r = await sql.query<{ system: string; code: string; source_id: string; golden_id: string }>(
-      `SELECT DISTINCT t.system, t.code, t.resource_id AS source_id, l.golden_id
-       FROM sp_token t JOIN cr_link l ON l.source_id = t.resource_id
-       WHERE t.resource_type = 'Patient' AND t.param = 'identifier'
-         AND (t.code, t.system) IN (SELECT * FROM unnest($2::text[], $1::text[]))`, [systems, values]);
+      `SELECT u.s AS system, u.v AS code, t.resource_id AS source_id, l.golden_id
+       FROM (SELECT DISTINCT s, v FROM unnest($1::text[], $2::text[]) AS x(s, v)) u
+       CROSS JOIN LATERAL (SELECT DISTINCT resource_id FROM sp_token
+         WHERE resource_type = 'Patient' AND param = 'identifier' AND code = u.v AND system = u.s OFFSET 0) t
+       JOIN LATERAL (SELECT golden_id FROM cr_link WHERE source_id = t.resource_id OFFSET 0) l ON true`, [systems, values]);
     return r.rows;
   },
 
   /** Every linked source record in any of the blocks, with its golden record (the caller caps per record). */
   async blockMembers(sql: Queryable, keys: string[]): Promise<{ key: string; source_id: string; golden_id: string }[]> {
     if (keys.length === 0) return [];
-    const r = await sql.query<{ key: string; source_id: string; golden_id: string }>(
-      `SELECT b.key, b.source_id, l.golden_id FROM cr_block b JOIN cr_link l ON l.source_id = b.source_id
-       WHERE b.key = ANY($1::text[])`, [keys]);
+    const r = await sql.query<{ key: string; source_id: string; golden_id: string }>(blockMembersSql, [keys]);
     return r.rows;
   },
 
