@@ -10,6 +10,7 @@ import { buildServer } from '../server/build-server.ts';
 import { developmentTls, readTls } from '../server/tls.ts';
 import { createDemoAccounts } from './demo-accounts.ts';
 import { keysRotate } from './keys-command.ts';
+import { facilitiesImport } from './facilities-command.ts';
 import { isEmpty, loadDemoData } from './load-demo-data.ts';
 import { openPlatform } from './open-platform.ts';
 import { loadShippedCodeSystems } from '../terminology/shipped-code-systems.ts';
@@ -220,6 +221,24 @@ program.command('keys')
     const config = configFrom(options);
     assertNoServer(config);
     await keysRotate(config, { master: options.master, newKey: options.newKey, batch: options.batch, settle: options.settle }, process.env, process.stderr.isTTY === true);
+  });
+
+program.command('facilities')
+  .description('the facility registry (IHE mCSD)')
+  .command('import <file>')
+  .description('import facilities from a CSV file (code,name,type,district,parent_code,latitude,longitude,phone,email,serves) '
+    + 'or a DHIS2 organisation-unit export (JSON), all or nothing; errors name the row')
+  .option('--format <format>', 'csv or dhis2 (default: from the file)', (v: string) => {
+    if (v !== 'csv' && v !== 'dhis2') throw new InvalidArgumentError('csv or dhis2');
+    return v;
+  })
+  .option('--dry-run', 'check and report what would be created or updated; store nothing')
+  .option('--update', 'update facilities whose code is already registered (otherwise such rows are errors)')
+  .option('--data-dir <dir>', 'embedded database folder (HUZA_DATA_DIR)')
+  .action(async (file: string, options) => {
+    const config = configFrom(options);
+    assertNoServer(config);
+    process.exitCode = await facilitiesImport(config, file, { format: options.format, dryRun: options.dryRun === true, update: options.update === true }, process.stderr.isTTY === true);
   });
 
 program.parseAsync(process.argv).catch((error: Error) => {
