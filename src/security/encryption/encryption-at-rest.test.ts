@@ -206,9 +206,13 @@ for (const kind of testDatabaseKinds) {
           target.latest = `Renamed${i}`;
         }
       })();
+      // The rotation starts once writes are flowing, and its settle time (other nodes learning of the
+      // new key) is long enough for several to land even on a loaded machine.
+      while (written.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      const writtenBefore = written.length;
       const progress: number[] = [];
-      const report = await rotateDataKey(s.db, s.cipher, { batchSize: 3, settleMs: 1_000, pollMs: 50, onProgress: (p) => progress.push(p.done) });
-      const writtenDuring = written.length;
+      const report = await rotateDataKey(s.db, s.cipher, { batchSize: 3, settleMs: 2_500, pollMs: 50, onProgress: (p) => progress.push(p.done) });
+      const writtenDuring = written.length - writtenBefore;
       writing = false;
       await writer;
 
