@@ -8,7 +8,7 @@ export function capabilityStatement(ctx: FhirContext): Record<string, unknown> {
   const registry = ctx.repo.options.searchParameters;
   const operations = ctx.operations.all();
   const resources = [...resourceTypeNames()].map((type) => {
-    const params = [...registry.forType(type).values()].filter((p) => p.type !== 'special');
+    const params = [...registry.forType(type).values()].filter((p) => p.type !== 'special' || p.code === 'near');
     const references = params.filter((p) => p.type === 'reference');
     return {
       type,

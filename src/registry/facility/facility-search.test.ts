@@ -78,6 +78,12 @@ for (const kind of testDatabaseKinds) {
         assert.ok(!ids(await search(`Location?near=${musanzeTown.join('|')}|1|km`)).includes(`Location/${id}`));
       });
 
+      test('the CapabilityStatement offers near on Location', async () => {
+        const metadata = (await s.fhir('metadata')).body;
+        const location = metadata.rest[0].resource.find((r: Json) => r.type === 'Location');
+        assert.ok(location.searchParam.some((p: Json) => p.name === 'near' && p.type === 'special'));
+      });
+
       test('bad near values are refused naming the parameter', async () => {
         for (const value of ['abc', '-1.5', '-95|29|1|km', '-1.5|200|1|km', '-1.5|29.6|-1|km', '-1.5|29.6|1|parsec', '-1.5|29.6|x|km', '1|2|3|km|5']) {
           const res = await s.fhir(`Location?near=${encodeURIComponent(value)}`);
