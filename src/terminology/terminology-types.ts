@@ -1,16 +1,8 @@
 /** The parts of the R4 terminology resources the service reads; everything else passes through untouched. */
 
-export interface Coding {
-  system?: string;
-  version?: string;
-  code?: string;
-  display?: string;
-}
+import type { CodeableConcept, Coding } from '../seed/fhir.ts';
 
-export interface CodeableConcept {
-  coding?: Coding[];
-  text?: string;
-}
+export type { CodeableConcept, Coding };
 
 export interface Designation {
   language?: string;
