@@ -10,6 +10,7 @@ import { buildServer } from '../server/build-server.ts';
 import { developmentTls, readTls } from '../server/tls.ts';
 import { createDemoAccounts } from './demo-accounts.ts';
 import { keysRotate } from './keys-command.ts';
+import { registryLoad } from './registry-command.ts';
 import { facilitiesImport } from './facilities-command.ts';
 import { isEmpty, loadDemoData } from './load-demo-data.ts';
 import { openPlatform } from './open-platform.ts';
@@ -205,6 +206,21 @@ program.command('audit')
     } finally {
       await platform.db.close();
     }
+  });
+
+program.command('registry')
+  .description('the client registry (master patient index)')
+  .command('load <file>')
+  .description('load source Patients (NDJSON, one per line) with matching, in batches; refused rows go to an error file with their line numbers')
+  .option('--batch <n>', 'records per batch (each its own transaction)', integer, 1000)
+  .option('--in-flight <n>', 'batches written at once', integer, 2)
+  .option('--source <system>', 'the system the records come from (identity-domain assigner rules)', 'huza')
+  .option('--errors <file>', 'where refused rows go (default FILE.errors.ndjson)')
+  .option('--data-dir <dir>', 'embedded database folder (HUZA_DATA_DIR)')
+  .action(async (file, options) => {
+    const config = configFrom(options);
+    assertNoServer(config);
+    await registryLoad(config, file, { batch: options.batch, inFlight: options.inFlight, source: options.source, errors: options.errors }, process.stderr.isTTY === true);
   });
 
 program.command('keys')
