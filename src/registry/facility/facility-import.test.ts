@@ -110,6 +110,8 @@ for (const kind of testDatabaseKinds) {
         ['Gashaki Health Centre', 'Kirambo Health Centre', 'Northern Province Digital Clinic', 'Nyange Health Centre']);
       const byServed = (await s.fhir('HealthcareService?location.identifier=https://moh.gov.rw/fhir/id/facility|hc-burera-kirambo')).body;
       assert.equal(byServed.entry.length, 1, 'the digital clinics serving Kirambo');
+      const nearby = (await s.fhir('HealthcareService?location.near=-1.4480|29.8020|1|km')).body;
+      assert.deepEqual(nearby.entry.map((e: Json) => e.resource.id), [service.id], 'services offered at facilities near a point (chained near)');
 
       // The same file again: already registered codes are errors unless updating.
       const again = await csv(sampleCsv);

@@ -303,7 +303,7 @@ function buildPlan(rows: ImportRow[], registry: RegistryView): PlannedFacility[]
  */
 export function digitalClinicService(locationId: string, organizationId: string, name: string, servedLocationIds: string[]): FhirResource {
   return {
-    resourceType: 'HealthcareService', id: `${locationId}-service`, active: true, name: `${name}: teleconsultation`,
+    resourceType: 'HealthcareService', id: `${locationId.slice(0, 56)}-service`, active: true, name: `${name}: teleconsultation`,
     providedBy: { reference: `Organization/${organizationId}` },
     category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/service-category', code: '35', display: 'Hospital' }], text: 'Telehealth' }],
     type: [{ coding: [{ system: FACILITY_TYPE_SYSTEM, code: 'digital-clinic', display: 'Digital clinic' }] }],
