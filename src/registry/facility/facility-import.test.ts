@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { testDatabaseKinds } from '../../test-support/test-databases.ts';
 import { startTestServer, type TestServer } from '../../test-support/test-server.ts';
+import { loginWithCode } from '../../test-support/oauth-flow.ts';
 import { FACILITY, facilities, facilityLocation, facilityOrganization, hierarchy } from './facility-test-fixtures.ts';
 import { DHIS2_ORG_UNIT_SYSTEM } from './facility-import.ts';
 import { coreName, similarNames } from './name-similarity.ts';
@@ -209,12 +210,25 @@ for (const kind of testDatabaseKinds) {
       assert.equal((await importOp([{ name: 'dhis2', valueString: '{not json' }])).status, 400);
     });
 
-    test('stewards only: a client without Location write scope is refused', async () => {
+    test('stewards only: a client without Location write scope and a clinician are refused', async () => {
       const readOnly = await s.systemTokenFor('system/Location.rs system/Organization.rs');
       const denied = await importOp([{ name: 'csv', valueString: sampleCsv }], readOnly);
       assert.equal(denied.status, 403, JSON.stringify(denied.body));
       assert.deepEqual(await counts(), baseline);
       assert.equal((await importOp([])).status, 400, 'csv or dhis2 is required');
+      // People: registry stewards may import, clinicians may not.
+      const password = 'a long enough password 42';
+      const tokenOf = async (username: string, role: 'registry-steward' | 'clinician') => {
+        await s.security.accounts.create({ username, password, displayName: username, roles: [role], facilities: [] });
+        const login = await loginWithCode(s.origin, { clientId: 'huza-web', redirectUri: `${s.origin}/app/callback`, scope: 'openid user/*.cruds', username, password });
+        assert.ok(login.token?.access_token, JSON.stringify(login.token ?? login.loginStatus));
+        return login.token.access_token as string;
+      };
+      const steward = await importOp([{ name: 'csv', valueString: sampleCsv }, { name: 'dryRun', valueBoolean: true }], await tokenOf('facility.steward', 'registry-steward'));
+      assert.equal(steward.status, 200, JSON.stringify(steward.body));
+      const clinician = await importOp([{ name: 'csv', valueString: sampleCsv }], await tokenOf('facility.clinician', 'clinician'));
+      assert.equal(clinician.status, 403, JSON.stringify(clinician.body));
+      assert.deepEqual(await counts(), baseline);
     });
   });
 }
