@@ -106,6 +106,19 @@ test('health workers and products are searchable', async () => {
   await search.getByLabel('Facility').fill('Gasabo');
   await search.getByRole('button', { name: 'Search' }).click();
   await page.getByTestId('health-worker-empty').waitFor();
+  // The licence registry's word on a worker shows beside their role: the fixture's nurse is suspended.
+  await load(page, { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: {
+    resourceType: 'PractitionerRole', id: 'e2e-wf-nurse-role', active: true, practitioner: { reference: 'Practitioner/e2e-nurse-1' },
+    code: [{ coding: [{ system: cadre, code: 'nurse-a1' }] }], location: [{ reference: 'Location/e2e-wf-musanze' }],
+  }, request: { method: 'PUT', url: 'PractitionerRole/e2e-wf-nurse-role' } }] });
+  await search.getByLabel('Name').fill('Uwimana');
+  await search.getByLabel('Facility').fill('');
+  await search.getByLabel('Cadre').click();
+  await page.getByRole('option', { name: 'Nurses' }).click();
+  await search.getByRole('button', { name: 'Search' }).click();
+  await page.getByTestId('health-worker-licence').getByText('Suspended').waitFor();
+  assert.match(await page.getByTestId('health-worker-row').innerText(), /Claudine Uwimana[\s\S]*NCNM-N-33012/);
+  await huza.screenshot(page, 'health-workers');
 
   await page.getByRole('navigation').getByRole('link', { name: 'Products' }).click();
   const products = page.getByTestId('product-search');

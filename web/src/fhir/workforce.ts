@@ -106,6 +106,8 @@ export function healthWorkerQuery(search: HealthWorkerSearch, count = 20): strin
   if (search.facility?.trim()) params.set('location.name', search.facility.trim());
   params.append('_include', 'PractitionerRole:practitioner');
   params.append('_include', 'PractitionerRole:location');
+  // The licence registry's Basic resources about the included practitioners.
+  params.append('_revinclude:iterate', 'Basic:subject');
   params.set('_count', String(count));
   return `PractitionerRole?${params}`;
 }

@@ -5,7 +5,8 @@ import { AsyncView } from '../components/AsyncView.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { Pager } from '../components/Pager.tsx';
 import { conceptText, displayName } from '../fhir/format.ts';
-import { link, matches, type Bundle, type CodeableConcept, type ContactPoint, type Practitioner, type Reference, type Resource } from '../fhir/types.ts';
+import { licenceFromBasic, type Licence } from '../fhir/licences.ts';
+import { link, matches, type Basic, type Bundle, type CodeableConcept, type ContactPoint, type Practitioner, type Reference, type Resource } from '../fhir/types.ts';
 import { useAsync, useFhir } from '../fhir/useFhir.ts';
 import { cadreGroups, cadreSystem, formatAvailability, healthWorkerQuery, type AvailableTime, type HealthWorkerSearch } from '../fhir/workforce.ts';
 
@@ -23,6 +24,13 @@ interface PractitionerRole extends Resource {
 interface Location extends Resource { resourceType: 'Location'; name?: string }
 
 const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const licenceColor: Record<string, string> = { active: 'teal', suspended: 'yellow', revoked: 'red', expired: 'gray' };
+
+/** A practitioner licence past its end date is expired whatever its stored status says. */
+function shownStatus(licence: Licence): string | undefined {
+  const today = new Date().toISOString().slice(0, 10);
+  return licence.status === 'active' && licence.period?.end && licence.period.end < today ? 'expired' : licence.status;
+}
 
 /** The cadre as the cadre code system names it, else whatever the role says. */
 function cadreText(role: PractitionerRole): string {
@@ -71,6 +79,8 @@ export function HealthWorkersPage() {
           {(bundle) => {
             const roles = matches<PractitionerRole>(bundle, 'PractitionerRole');
             const included = new Map((bundle.entry ?? []).map((e) => e.resource).filter((r): r is Resource => !!r).map((r) => [`${r.resourceType}/${r.id}`, r]));
+            const licences = new Map([...included.values()].filter((r): r is Basic => r.resourceType === 'Basic').map(licenceFromBasic).filter((l) => l.kind === 'practitioner-licence' && l.holder?.reference)
+              .map((l) => [l.holder?.reference as string, l]));
             if (roles.length === 0) return <Text c="dimmed" ta="center" py="lg" data-testid="health-worker-empty">{t('healthWorkers.empty')}</Text>;
             return (
               <>
@@ -81,6 +91,7 @@ export function HealthWorkersPage() {
                         <Table.Th>{t('healthWorkers.col.name')}</Table.Th>
                         <Table.Th>{t('healthWorkers.col.cadre')}</Table.Th>
                         <Table.Th>{t('healthWorkers.col.facility')}</Table.Th>
+                        <Table.Th>{t('healthWorkers.col.licence')}</Table.Th>
                         <Table.Th>{t('healthWorkers.col.availability')}</Table.Th>
                         <Table.Th>{t('healthWorkers.col.contact')}</Table.Th>
                       </Table.Tr>
@@ -88,6 +99,8 @@ export function HealthWorkersPage() {
                     <Table.Tbody>
                       {roles.map((role) => {
                         const who = included.get(role.practitioner?.reference ?? '') as Practitioner | undefined;
+                        const licence = licences.get(role.practitioner?.reference ?? '');
+                        const status = licence && shownStatus(licence);
                         const ended = role.active === false || (!!role.period?.end && role.period.end < new Date().toISOString().slice(0, 10));
                         return (
                           <Table.Tr key={role.id} data-testid="health-worker-row">
@@ -103,6 +116,10 @@ export function HealthWorkersPage() {
                               {(role.location ?? []).map((l, i) => (
                                 <Text key={i} size="sm">{(included.get(l.reference ?? '') as Location | undefined)?.name ?? l.display ?? l.reference}</Text>
                               ))}
+                            </Table.Td>
+                            <Table.Td data-testid="health-worker-licence">
+                              {licence && <Text size="sm" ff="monospace">{licence.number}</Text>}
+                              {status && <Badge color={licenceColor[status]} variant="light" size="sm">{t(`licences.status.${status}`)}</Badge>}
                             </Table.Td>
                             <Table.Td>
                               <Stack gap={0}>{formatAvailability(role.availableTime, dayNames).map((a, i) => <Text key={i} size="sm">{a}</Text>)}</Stack>
