@@ -24,8 +24,7 @@
  * .bench-data/registry-pglite-<N>/, each with a manifest: a later run with the same N reuses it.
  * Results: bench/results/registry-<db>.json, plans in bench/results/registry-plans-<db>.txt.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -66,6 +65,8 @@ const { values: args } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     'baseline-records': { type: 'string', default: '100000' },
     'load-only': { type: 'boolean', default: false },
+    /** Measure $match (and the per-record hook) on whatever the database holds (a load stopped part way), loading nothing. */
+    'match-only': { type: 'boolean', default: false },
   },
 });
 
@@ -120,7 +121,33 @@ async function openKind(kind: DbKind, records: number, which: 'main' | 'baseline
   return openDatabase({ dataDir: dir, poolSize: 1 });
 }
 
+/** CPU seconds of this process and (PostgreSQL on this machine) of the server backends of `db`: what the work costs, whatever else the machine runs. */
+async function cpuSeconds(db: Database): Promise<{ node: number; postgres: number | null }> {
+  const u = process.cpuUsage();
+  let postgres: number | null = null;
+  if (db.kind === 'postgres') {
+    try {
+      const pids = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
+      postgres = 0;
+      for (const pid of pids) {
+        const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+        postgres += (Number(f[11]) + Number(f[12])) / 100;
+      }
+    } catch {
+      postgres = null;
+    }
+  }
+  return { node: (u.user + u.system) / 1e6, postgres };
+}
+
+function cpuDelta(a: { node: number; postgres: number | null }, b: { node: number; postgres: number | null }, records: number) {
+  const node = b.node - a.node;
+  const postgres = a.postgres === null || b.postgres === null ? null : b.postgres - a.postgres;
+  return { nodeSeconds: node, postgresSeconds: postgres, nodeMsPerRecord: (1000 * node) / records, postgresMsPerRecord: postgres === null ? null : (1000 * postgres) / records };
+}
+
 interface LoadFigures {
+  cpu?: ReturnType<typeof cpuDelta>;
   records: number;
   seconds: number;
   /** Input rows per second (refused rows included: they were read, checked and reported). */
@@ -163,6 +190,7 @@ function progressBar(label: string) {
 /** The registry's load: loadBulk over the synthetic records, with a progress bar. */
 async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: FhirEngine, patients: FhirResource[]): Promise<LoadFigures> {
   const bar = progressBar(`${kind} registry load`);
+  const cpu0 = await cpuSeconds(engine.repo.db);
   const started = performance.now();
   bar.start(patients.length, 0, { speed: 0 });
   const samples: number[][] = [];
@@ -174,9 +202,10 @@ async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: 
   clearInterval(sampler);
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuDelta(cpu0, await cpuSeconds(engine.repo.db), patients.length);
   const { refused, ...rest } = report;
   return {
-    records: patients.length, seconds, rate: patients.length / seconds,
+    records: patients.length, seconds, rate: patients.length / seconds, cpu,
     report: { ...rest, refused: refused.length, refusedSample: refused.slice(0, 5) },
     loadavgDuring: samples.length > 0 ? [0, 1, 2].map((i) => Math.round(100 * samples.reduce((a, s) => a + s[i], 0) / samples.length) / 100) : loadavg(),
   };
@@ -187,6 +216,7 @@ async function loadPlain(kind: DbKind, engine: FhirEngine, patients: FhirResourc
   const db = engine.repo.db;
   const params = engine.repo.options.searchParameters.forType('Patient');
   const bar = progressBar(`${kind} baseline (no matching)`);
+  const cpu0 = await cpuSeconds(db);
   const started = performance.now();
   bar.start(patients.length, 0, { speed: 0 });
   const inflight = new Set<Promise<void>>();
@@ -220,7 +250,7 @@ async function loadPlain(kind: DbKind, engine: FhirEngine, patients: FhirResourc
   await Promise.all(inflight);
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
-  return { records: patients.length, seconds, rate: patients.length / seconds };
+  return { records: patients.length, seconds, rate: patients.length / seconds, cpu: cpuDelta(cpu0, await cpuSeconds(db), patients.length) };
 }
 
 /** K records through the write hook at this size, each in a transaction rolled back afterwards. */
@@ -320,49 +350,62 @@ async function runKind(kind: DbKind): Promise<void> {
   const records = kind === 'postgres' ? Number(args.records) : Number(args['pglite-records']);
   log(`[${kind}] ${records.toLocaleString('en-US')} records, batch ${batchSize}, ${inFlight} in flight; loadavg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const genStart = performance.now();
-  const { patients } = syntheticPatients(records, { seed });
+  let { patients } = syntheticPatients(records, { seed });
   const unknownPeople = syntheticPatients(600, { seed: seed + 1000 }).patients.map((p) => ({ ...p, id: `u${p.id}` }));
   log(`[${kind}] generated ${patients.length.toLocaleString('en-US')} synthetic Patients in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
 
-  const fresh = args.reload || (kind === 'pglite' && !existsSync(`${pgliteDir(records)}/PG_VERSION`));
-  let db = await openKind(kind, records, 'main', args.reload);
-  let manifest = await readManifest(db);
-  const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cr_link')).rows[0].n;
-  if (manifest && !(manifest.records === records && manifest.seed === seed && manifest.load.report && await count() === manifest.load.report.links.identifier + manifest.load.report.links.probabilistic + manifest.load.report.links.new)) {
-    log(`[${kind}] the stored dataset differs (${manifest.records} records, seed ${manifest.seed}): loading afresh`);
-    await db.close();
-    db = await openKind(kind, records, 'main', true);
-    manifest = undefined;
-  }
-  let { engine } = await openBenchEngine(db, { validate: true });
-  let registry = installClientRegistry(engine);
-  void fresh;
-  if (manifest) {
-    log(`[${kind}] reusing the loaded dataset (loaded ${manifest.loadedAt} at ${Math.round(manifest.load.rate)} records/s)`);
+  let db: Database;
+  let engine: FhirEngine;
+  let manifest: Manifest | undefined;
+  let loaded = records;
+  if (args['match-only']) {
+    db = await openKind(kind, records, 'main', false);
+    ({ engine } = await openBenchEngine(db, { validate: true }));
+    installClientRegistry(engine);
+    manifest = await readManifest(db);
+    const ids = new Set((await db.query<{ source_id: string }>('SELECT source_id FROM cr_link')).rows.map((r) => r.source_id));
+    loaded = ids.size;
+    patients = patients.filter((p) => ids.has(p.id as string));
+    log(`[${kind}] --match-only: ${loaded.toLocaleString('en-US')} source records in the registry (a load stopped part way is measured as it stands)`);
   } else {
-    if (await count() > 0) {
+    db = await openKind(kind, records, 'main', args.reload);
+    manifest = await readManifest(db);
+    const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cr_link')).rows[0].n;
+    if (manifest && !(manifest.records === records && manifest.seed === seed && manifest.load.report && await count() === manifest.load.report.links.identifier + manifest.load.report.links.probabilistic + manifest.load.report.links.new)) {
+      log(`[${kind}] the stored dataset differs (${manifest.records} records, seed ${manifest.seed}): loading afresh`);
       await db.close();
       db = await openKind(kind, records, 'main', true);
-      ({ engine } = await openBenchEngine(db, { validate: true }));
-      registry = installClientRegistry(engine);
+      manifest = undefined;
     }
-    const load = await loadWithMatching(kind, registry, engine, patients);
-    log(`[${kind}] loaded with matching: ${Math.round(load.rate)} records/s (${load.seconds.toFixed(0)} s); ${JSON.stringify(load.report?.links)}, ${load.report?.refused} refused, ${load.report?.reviews} reviews`);
-    const analyze = performance.now();
-    await db.query('VACUUM ANALYZE');
-    log(`[${kind}] VACUUM ANALYZE ${((performance.now() - analyze) / 1000).toFixed(0)} s`);
-    let baseline: LoadFigures | undefined;
-    if (!args['no-baseline']) {
-      const bdb = await openKind(kind, records, 'baseline', true);
-      const { engine: bengine } = await openBenchEngine(bdb, { validate: true });
-      baseline = await loadPlain(kind, bengine, patients.slice(0, Number(args['baseline-records'])));
-      log(`[${kind}] baseline (plain batched SQL, no matching): ${Math.round(baseline.rate)} records/s (${baseline.seconds.toFixed(0)} s)`);
-      await bdb.close();
-      if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${baselineName} WITH (FORCE)`);
-      else await rm(pgliteDir(records, '-baseline'), { recursive: true, force: true });
+    ({ engine } = await openBenchEngine(db, { validate: true }));
+    let registry = installClientRegistry(engine);
+    if (manifest) {
+      log(`[${kind}] reusing the loaded dataset (loaded ${manifest.loadedAt} at ${Math.round(manifest.load.rate)} records/s)`);
+    } else {
+      if (await count() > 0) {
+        await db.close();
+        db = await openKind(kind, records, 'main', true);
+        ({ engine } = await openBenchEngine(db, { validate: true }));
+        registry = installClientRegistry(engine);
+      }
+      const load = await loadWithMatching(kind, registry, engine, patients);
+      log(`[${kind}] loaded with matching: ${Math.round(load.rate)} records/s (${load.seconds.toFixed(0)} s); ${JSON.stringify(load.report?.links)}, ${load.report?.refused} refused, ${load.report?.reviews} reviews; CPU ${JSON.stringify(load.cpu)}`);
+      const analyze = performance.now();
+      await db.query('VACUUM ANALYZE');
+      log(`[${kind}] VACUUM ANALYZE ${((performance.now() - analyze) / 1000).toFixed(0)} s`);
+      let baseline: LoadFigures | undefined;
+      if (!args['no-baseline']) {
+        const bdb = await openKind(kind, records, 'baseline', true);
+        const { engine: bengine } = await openBenchEngine(bdb, { validate: true });
+        baseline = await loadPlain(kind, bengine, patients.slice(0, Number(args['baseline-records'])));
+        log(`[${kind}] baseline (plain batched SQL, no matching): ${Math.round(baseline.rate)} records/s (${baseline.seconds.toFixed(0)} s); CPU ${JSON.stringify(baseline.cpu)}`);
+        await bdb.close();
+        if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${baselineName} WITH (FORCE)`);
+        else await rm(pgliteDir(records, '-baseline'), { recursive: true, force: true });
+      }
+      manifest = { records, seed, batch: batchSize, inFlight, loadedAt: new Date().toISOString(), load, ...(baseline ? { baseline } : {}) };
+      await writeManifest(db, manifest);
     }
-    manifest = { records, seed, batch: batchSize, inFlight, loadedAt: new Date().toISOString(), load, ...(baseline ? { baseline } : {}) };
-    await writeManifest(db, manifest);
   }
   if (args['load-only']) {
     await db.close();
@@ -389,8 +432,8 @@ async function runKind(kind: DbKind): Promise<void> {
     kind, date: new Date().toISOString(),
     command: `node bench/registry-bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { cpus: availableParallelism(), model: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), loadavgAtEnd: loadavg(), node: process.version, postgres: pgVersion },
-    dataset: { records, seed, batch: manifest.batch, inFlight: manifest.inFlight, loadedAt: manifest.loadedAt },
-    load: manifest.load, baseline: manifest.baseline, perRecord, match, blocks: stats,
+    dataset: { records: loaded, generated: records, seed, batch: manifest?.batch ?? batchSize, inFlight: manifest?.inFlight ?? inFlight, loadedAt: manifest?.loadedAt, complete: !args['match-only'] },
+    load: manifest?.load, baseline: manifest?.baseline, perRecord, match, blocks: stats,
     plan: { ...plan, reps },
   };
   await writeFile(`${benchRoot}bench/results/registry-${kind}.json`, JSON.stringify(result, null, 2) + '\n');
