@@ -16,6 +16,7 @@ const AccessLogPage = lazy(() => import('./pages/AccessLogPage.tsx').then((m) =>
 const AuditLogPage = lazy(() => import('./pages/AuditLogPage.tsx').then((m) => ({ default: m.AuditLogPage })));
 const LicencesPage = lazy(() => import('./pages/LicencesPage.tsx').then((m) => ({ default: m.LicencesPage })));
 const DuplicatesPage = lazy(() => import('./pages/DuplicatesPage.tsx').then((m) => ({ default: m.DuplicatesPage })));
+const FacilitiesPage = lazy(() => import('./pages/FacilitiesPage.tsx').then((m) => ({ default: m.FacilitiesPage })));
 const ClientsPage = lazy(() => import('./pages/ClientsPage.tsx').then((m) => ({ default: m.ClientsPage })));
 const WorkforcePage = lazy(() => import('./pages/WorkforcePage.tsx').then((m) => ({ default: m.WorkforcePage })));
 const HealthWorkersPage = lazy(() => import('./pages/HealthWorkersPage.tsx').then((m) => ({ default: m.HealthWorkersPage })));
@@ -45,6 +46,7 @@ export function App() {
         <Route path="licences" element={<PageGuard page="licences"><LicencesPage /></PageGuard>} />
         <Route path="duplicates" element={<PageGuard page="duplicates"><DuplicatesPage /></PageGuard>} />
         <Route path="clients" element={<PageGuard page="clients"><ClientsPage /></PageGuard>} />
+        <Route path="facilities" element={<PageGuard page="facilities"><FacilitiesPage /></PageGuard>} />
         <Route path="workforce" element={<PageGuard page="workforce"><WorkforcePage /></PageGuard>} />
         <Route path="health-workers" element={<PageGuard page="health-workers"><HealthWorkersPage /></PageGuard>} />
         <Route path="products" element={<PageGuard page="products"><ProductsPage /></PageGuard>} />

@@ -85,6 +85,25 @@ export function buildFixture(now: Date = new Date()): E2eFixture {
   for (const f of facilities) {
     add({ resourceType: 'Organization', id: f.id, active: true, name: f.name, identifier: [{ system: facilityId, value: f.code }] });
   }
+  // The facilities as places (mCSD Locations) under their districts, for the facility registry's page and map.
+  const adminLevel = 'https://moh.gov.rw/fhir/CodeSystem/admin-level';
+  const facilityLevel = 'https://moh.gov.rw/fhir/CodeSystem/facility-level';
+  for (const [id, name, lat, long] of [['e2e-district-nyarugenge', 'Nyarugenge', -1.95, 30.05], ['e2e-district-gasabo', 'Gasabo', -1.88, 30.13], ['e2e-district-bugesera', 'Bugesera', -2.23, 30.2]] as const) {
+    add({ resourceType: 'Location', id, status: 'active', name, mode: 'instance', type: [{ coding: [{ system: adminLevel, code: 'district', display: 'District' }] }], position: { latitude: lat, longitude: long } });
+  }
+  for (const [i, district, level, lat, long] of [[0, 'nyarugenge', 'referral-hospital', -1.9536, 30.0606], [1, 'gasabo', 'district-hospital', -1.9308, 30.1127], [2, 'bugesera', 'health-centre', -2.1583, 30.0917]] as const) {
+    const f = facilities[i];
+    add({
+      resourceType: 'Location', id: f.id.replace('facility', 'location'), status: 'active', name: f.name, mode: 'instance',
+      identifier: [{ system: facilityId, value: f.code }],
+      type: [{ coding: [{ system: facilityLevel, code: level }] }],
+      telecom: [{ system: 'phone', value: '+250788300' + String(100 + i), use: 'work' }],
+      address: { district: district[0].toUpperCase() + district.slice(1), country: 'RW' },
+      position: { latitude: lat, longitude: long },
+      managingOrganization: { reference: `Organization/${f.id}` },
+      partOf: { reference: `Location/e2e-district-${district}` },
+    });
+  }
 
   // People
   const practitioner = (id: string, given: string, family: string, gender: string, extra: Record<string, unknown> = {}) =>
