@@ -146,7 +146,7 @@ if (process.argv.includes('--sweep')) {
   const compared = pairs.map(([i, j]) => ({ c: comparePair(records[i], records[j], model), same: personOf[i] === personOf[j] }));
   console.log('| autoLinkAbove | reviewAbove | link P | link R | link+review P | link+review R | review pairs |\n|---|---|---|---|---|---|---|');
   for (let auto = 14; auto <= 24; auto += 1) {
-    for (let review = 8; review <= Math.min(auto - 1, 16); review += 2) {
+    for (let review = 10; review <= Math.min(auto - 1, 17); review += 1) {
       const r = { ...rules, autoLinkAbove: auto, reviewAbove: review, possibleAbove: Math.min(rules.possibleAbove, review) };
       let ltp = 0, lfp = 0, rtp = 0, rfp = 0;
       for (const x of compared) {

@@ -12,6 +12,8 @@
  *                (the largest blocks: ~470,000 people per district, a name pair ~1 in 10,000)
  *   sd           one name code + full birth date: catches a misspelt other name
  *   sv           one name code + village + birth year: the same when the date is year-only
+ *   py           first 4 letters of both whole-name codes + birth year + sex: a typo late in a name
+ *                (blocks of the most common prefixes, "jean"+"muka", reach a few hundred nationally)
  *   sc           one name code + cell + sex: a misspelt name with a missing or wrong birth date
  *                (~6,500 people per cell, half of one sex, a name code ~1 in 50 at most)
  *
@@ -22,6 +24,7 @@ import { foldName, joinedName, nameTokens } from './normalise-name.ts';
 import { phoneticKey } from './phonetic-key.ts';
 import { normalisedNationalIds, normalisedPhones } from './comparators.ts';
 import { parseBirthDate, type PersonRecord } from './person-record.ts';
+import { withNationalIdFacts } from './match-pair.ts';
 
 /** Phonetic key of the whole name part ("Jean de Dieu" → one code): rarer than its tokens ("jean"). */
 function joinedCode(parts: readonly string[]): string | undefined {
@@ -38,7 +41,9 @@ function codes(parts: readonly string[]): string[] {
   return [...out];
 }
 
-export function blockingKeys(r: PersonRecord): string[] {
+export function blockingKeys(record: PersonRecord): string[] {
+  // a missing birth year or sex is read from a valid national ID, as when comparing
+  const r = withNationalIdFacts(record);
   const keys = new Set<string>();
   for (const id of normalisedNationalIds(r)) {
     keys.add(`id1:${id.slice(0, 11)}`);
@@ -63,6 +68,13 @@ export function blockingKeys(r: PersonRecord): string[] {
       if (village) keys.add(`nv:${pair}|${village}`);
       if (district) keys.add(`nd:${pair}|${district}`);
     }
+  }
+  const gj = joinedCode(r.given);
+  const fj = joinedCode(r.family);
+  if (gj && fj && year !== undefined) {
+    const x = gj.slice(0, 4);
+    const y = fj.slice(0, 4);
+    keys.add(`py:${x < y ? x + '+' + y : y + '+' + x}|${year}|${r.sex ?? ''}`);
   }
   // Single-name keys use whole name parts and long tokens only: a key on "jean" or "marie" alone
   // would gather a tenth of a cell's men or women.

@@ -27,7 +27,7 @@ export interface MatchModel {
  * names, birth dates and phones are.
  */
 export const defaultModel: MatchModel = {
-  version: 'synthetic-seed1-em-1',
+  version: 'synthetic-seed1-em-2',
   fields: {
     nationalId: {
       exact: { m: 0.94, u: 0.000027 },
@@ -36,45 +36,44 @@ export const defaultModel: MatchModel = {
       disagree: { m: 0.0000753, u: 1 },
     },
     given: {
-      exact: { m: 0.803, u: 0.00403 },
-      phonetic: { m: 0.0918, u: 0.000285 },
-      close: { m: 0.0486, u: 0.000468 },
-      partial: { m: 0.0549, u: 0.00536 },
+      exact: { m: 0.801, u: 0.00403 },
+      phonetic: { m: 0.0923, u: 0.000285 },
+      close: { m: 0.0496, u: 0.000468 },
+      partial: { m: 0.0548, u: 0.00536 },
       disagree: { m: 0.00205, u: 0.99 },
     },
     family: {
-      exact: { m: 0.849, u: 0.00351 },
-      phonetic: { m: 0.0938, u: 0.000292 },
-      close: { m: 0.0466, u: 0.000615 },
-      partial: { m: 0.00789, u: 0.0019 },
-      disagree: { m: 0.00244, u: 0.994 },
+      exact: { m: 0.848, u: 0.00351 },
+      phonetic: { m: 0.0943, u: 0.000292 },
+      close: { m: 0.0473, u: 0.000615 },
+      partial: { m: 0.00777, u: 0.0019 },
+      disagree: { m: 0.00279, u: 0.994 },
     },
     birthDate: {
-      exact: { m: 0.703, u: 0.0000344 },
-      transposed: { m: 0.0145, u: 0.0000344 },
-      'year-month': { m: 0.00321, u: 0.00102 },
-      year: { m: 0.191, u: 0.00251 },
-      'other-date': { m: 0.0376, u: 0.0115 },
-      'year-off-by-one': { m: 0.0509, u: 0.0293 },
-      disagree: { m: 0.0000405, u: 0.956 },
+      exact: { m: 0.675, u: 0.0000329 },
+      transposed: { m: 0.014, u: 0.0000329 },
+      'year-month': { m: 0.0029, u: 0.000972 },
+      year: { m: 0.224, u: 0.00311 },
+      'other-date': { m: 0.0344, u: 0.011 },
+      'year-off-by-one': { m: 0.049, u: 0.0294 },
+      disagree: { m: 0.0000353, u: 0.955 },
     },
     sex: {
       agree: { m: 0.991, u: 0.501 },
-      disagree: { m: 0.00948, u: 0.499 },
+      disagree: { m: 0.00902, u: 0.499 },
     },
     phone: {
       exact: { m: 0.769, u: 0.0000473 },
-      typo: { m: 0.0447, u: 0.00000834 },
+      typo: { m: 0.0451, u: 0.00000834 },
       disagree: { m: 0.186, u: 1 },
     },
     address: {
       village: { m: 0.501, u: 0.00618 },
       cell: { m: 0.108, u: 0.0239 },
       sector: { m: 0.209, u: 0.0763 },
-      district: { m: 0.051, u: 0.0188 },
+      district: { m: 0.0511, u: 0.0188 },
       disagree: { m: 0.131, u: 0.875 },
     },
-
   },
 };
 

@@ -86,3 +86,16 @@ test('field comparisons explain the score: weights add up and show both values',
   assert.equal(c.fields.find((f) => f.field === 'phone')?.level, 'missing');
   assert.equal(c.fields.find((f) => f.field === 'phone')?.weight, 0);
 });
+
+test('a missing birth date is read from a valid national ID: a namesake born 20 years apart is not linked', () => {
+  const withId = person({ id: 'a', given: ['Jean'], family: ['Uwimuremyi'], sex: 'male', nationalIds: [nid(2008, 'male', 4108621)] });
+  const namesake = person({ id: 'b', given: ['Jean'], family: ['Uwimuremyi'], birthDate: '1987-10-25', sex: 'male' });
+  const c = comparePair(withId, namesake, defaultModel);
+  assert.equal(c.fields.find((f) => f.field === 'birthDate')?.level, 'disagree');
+  assert.equal(c.facts?.birthYearGap, 21);
+  assert.equal(decide(c, defaultDecisionRules).decision, 'new');
+  // an ID that fails its check digits is not trusted for the year
+  const bad = nid(2008, 'male', 4108621).slice(0, 15) + '9';
+  const c2 = comparePair({ ...withId, nationalIds: [bad === nid(2008, 'male', 4108621) ? bad.slice(0, 15) + '8' : bad] }, namesake, defaultModel);
+  assert.equal(c2.fields.find((f) => f.field === 'birthDate')?.level, 'missing');
+});

@@ -14,7 +14,8 @@ import {
   type MatchField,
 } from './comparators.ts';
 import { levelWeight, type MatchModel } from './fellegi-sunter.ts';
-import type { PersonRecord } from './person-record.ts';
+import { normaliseNationalIdForMatch, type PersonRecord } from './person-record.ts';
+import { parseNationalId } from '../national-id.ts';
 import { nameCode, termU } from './term-frequency.ts';
 
 export interface FieldComparison {
@@ -55,8 +56,41 @@ export interface PairComparison {
 
 export type PairLevels = Partial<Record<MatchField, string>>;
 
+/**
+ * The record with a missing birth date or sex filled in from its national ID, which encodes both
+ * (digits 2–5 and 6). Only IDs whose check digits are right count: a mistyped ID could carry a
+ * wrong year. This turns "no birth date" into evidence, e.g. against a namesake born 20 years
+ * apart.
+ */
+const filled = new WeakMap<PersonRecord, PersonRecord>();
+
+export function withNationalIdFacts(r: PersonRecord): PersonRecord {
+  if (r.birthDate && (r.sex === 'male' || r.sex === 'female')) return r;
+  // one record meets many candidates: parse its IDs once (records are not mutated while matching)
+  const cached = filled.get(r);
+  if (cached) return cached;
+  const out = fillFromNationalId(r);
+  filled.set(r, out);
+  return out;
+}
+
+function fillFromNationalId(r: PersonRecord): PersonRecord {
+  for (const raw of r.nationalIds) {
+    const id = normaliseNationalIdForMatch(raw);
+    const parsed = id ? parseNationalId(id) : undefined;
+    if (!parsed?.ok) continue;
+    const out = { ...r };
+    if (!out.birthDate) out.birthDate = String(parsed.value.birthYear);
+    if (out.sex !== 'male' && out.sex !== 'female') out.sex = parsed.value.sex;
+    return out;
+  }
+  return r;
+}
+
 /** Agreement levels only: what EM and the score need. */
 export function compareLevels(a: PersonRecord, b: PersonRecord): { levels: PairLevels; swapped: boolean; givenSimilarity: number; asBag: boolean } {
+  a = withNationalIdFacts(a);
+  b = withNationalIdFacts(b);
   const names = compareNames(a, b);
   return {
     levels: {
@@ -117,7 +151,7 @@ export function comparePair(a: PersonRecord, b: PersonRecord, model: MatchModel)
     if (sb !== undefined) fc.b = sb;
     fields.push(fc);
   }
-  const gap = birthYearGap(a.birthDate, b.birthDate);
+  const gap = birthYearGap(withNationalIdFacts(a).birthDate, withNationalIdFacts(b).birthDate);
   const facts: PairFacts = {
     sharedNationalId: levels.nationalId === 'exact' || levels.nationalId === 'replacement',
     nationalIdTypo: levels.nationalId === 'typo',
