@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { testDatabaseKinds } from '../../test-support/test-databases.ts';
 import { startTestServer, type TestServer } from '../../test-support/test-server.ts';
 import { DISTRICT_FACTS } from '../../seed/data/rwanda.ts';
+import { generateDemoData } from '../../seed/generate-demo-data.ts';
 
 type Json = any;
 
@@ -78,6 +79,27 @@ for (const kind of testDatabaseKinds) {
         const bundle = await s.fhir('', { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry: [put(practitioner('other', 'Uwase')), put(role('late', 'multi', { code: 'general-practitioner' }, ['site10']))] } });
         assert.equal(bundle.status, 422, JSON.stringify(bundle.body));
         assert.equal((await s.fhir('Practitioner/other')).status, 404);
+      });
+
+      test('two roles written at once for a worker at nine facilities: one passes, the other is refused', async () => {
+        await transaction([practitioner('busy', 'Nkusi'), ...Array.from({ length: 9 }, (_, i) => role(`b${i}`, 'busy', { code: 'specialist-doctor' }, [`g${i}`]))]);
+        const results = await Promise.all(['g9', 'g10'].map((f) =>
+          s.fhir('PractitionerRole', { method: 'POST', body: role(f, 'busy', { code: 'specialist-doctor' }, [f]) })));
+        assert.deepEqual(results.map((r) => r.status).sort(), [201, 422]);
+        const roles = await s.fhir('PractitionerRole?practitioner=Practitioner/busy&_summary=count');
+        assert.equal(roles.body.total, 10);
+      });
+
+      test('the demo reference data loads through the registry, every worker coded and placed', async () => {
+        for (const bundle of generateDemoData({ patients: 0 }).slice(0, 3)) {
+          const res = await s.fhir('', { method: 'POST', body: bundle });
+          assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 500));
+        }
+        const staff = (await s.fhir('PractitionerRole?_summary=count')).body.total;
+        const r = parts((await s.fhir('Location/$workforce-density')).body.parameter);
+        assert.equal(r.unplaced, 0);
+        assert.equal(r.workers, staff);
+        assert.ok(r.district.every((d: Json) => d.workers > 0 && d.below && !('uncoded' in d.group)));
       });
 
       test('cadre codes come from the cadre code system: unknown and grouping codes are refused', async () => {
