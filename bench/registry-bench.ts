@@ -67,6 +67,8 @@ const { values: args } = parseArgs({
     'load-only': { type: 'boolean', default: false },
     /** Measure $match (and the per-record hook) on whatever the database holds (a load stopped part way), loading nothing. */
     'match-only': { type: 'boolean', default: false },
+    /** Only draw bench/results/registry.svg from the registry-*.json results. */
+    chart: { type: 'boolean', default: false },
   },
 });
 
@@ -441,7 +443,93 @@ async function runKind(kind: DbKind): Promise<void> {
   await db.close();
 }
 
-for (const kind of kinds) {
-  if (kind !== 'postgres' && kind !== 'pglite') throw new Error('--db must be postgres, pglite or both');
-  await runKind(kind);
+// ---- chart -------------------------------------------------------------------------------------
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+interface ResultFile {
+  kind: DbKind;
+  date: string;
+  dataset: { records: number; complete: boolean };
+  load?: LoadFigures;
+  baseline?: LoadFigures;
+  perRecord: RunStats;
+  match: Record<string, { match: RunStats; lookup: RunStats }>;
+}
+
+/** Two panels: load rates against the 1,000 records/s target, $match latency against the 50 ms target. */
+function chartSvg(results: ResultFile[]): string {
+  const width = 980;
+  const left = 330;
+  const plotW = width - left - 120;
+  const barH = 14;
+  const body: string[] = [];
+  let y = 60;
+  const panel = (title: string, unit: string, target: number, rows: { label: string; value: number | undefined; color: string }[]) => {
+    body.push(`<text x="8" y="${y}" font-weight="bold">${esc(title)}</text>`);
+    y += 10;
+    const max = Math.max(target * 1.15, ...rows.map((r) => r.value ?? 0)) * 1.05;
+    const xOf = (v: number) => left + (plotW * v) / max;
+    const top = y;
+    for (const r of rows) {
+      body.push(`<text x="${left - 8}" y="${y + barH - 3}" text-anchor="end" font-size="11">${esc(r.label)}</text>`);
+      if (r.value !== undefined && r.value > 0) {
+        body.push(`<rect x="${left}" y="${y}" width="${(xOf(r.value) - left).toFixed(1)}" height="${barH}" fill="${r.color}"/>`);
+        body.push(`<text x="${(xOf(r.value) + 4).toFixed(1)}" y="${y + barH - 3}" font-size="11">${r.value < 10 ? r.value.toFixed(1) : Math.round(r.value).toLocaleString('en-US')} ${unit}</text>`);
+      }
+      y += barH + 4;
+    }
+    body.push(`<line x1="${xOf(target).toFixed(1)}" y1="${top - 4}" x2="${xOf(target).toFixed(1)}" y2="${y}" stroke="#d62728" stroke-dasharray="4 3"/>`);
+    body.push(`<text x="${xOf(target).toFixed(1)}" y="${y + 12}" text-anchor="middle" font-size="10" fill="#d62728">target ${target.toLocaleString('en-US')} ${unit}</text>`);
+    y += 36;
+  };
+  const title: Record<DbKind, string> = { postgres: 'PostgreSQL', pglite: 'PGlite' };
+  const rows: { label: string; value: number | undefined; color: string }[] = [];
+  for (const r of results) {
+    const n = `${title[r.kind]}, ${r.dataset.records.toLocaleString('en-US')} records`;
+    rows.push({ label: `${n}: per-record write hook`, value: r.perRecord?.throughput, color: '#ff7f0e' });
+    rows.push({ label: `${n}: bulk load with matching`, value: r.load?.rate, color: '#1f77b4' });
+    const cpu = r.load?.cpu;
+    if (cpu) rows.push({ label: `${title[r.kind]}: bulk, records per Node CPU-second`, value: 1000 / cpu.nodeMsPerRecord, color: '#aec7e8' });
+    rows.push({ label: `${title[r.kind]}: baseline (plain batched SQL)`, value: r.baseline?.rate, color: '#8c8c8c' });
+  }
+  panel('Loading source Patients (records/s; measured on a shared, loaded 2-core machine)', 'records/s', 1000, rows);
+  const lat: { label: string; value: number | undefined; color: string }[] = [];
+  for (const r of results) {
+    for (const [clients, m] of Object.entries(r.match ?? {})) {
+      const n = `${title[r.kind]}, ${r.dataset.records.toLocaleString('en-US')} records, ${clients} client${clients === '1' ? '' : 's'}`;
+      lat.push({ label: `${n}: $match p95`, value: m.match.p95, color: '#2ca02c' });
+      lat.push({ label: `${n}: blocking SQL alone p95`, value: m.lookup.p95, color: '#8c8c8c' });
+    }
+  }
+  panel('Patient/$match latency (ms, p95)', 'ms', 50, lat);
+  const height = y + 10;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="8" y="24" font-size="14" font-weight="bold">Client registry at scale (bench/registry-bench.ts, ${esc(results.map((r) => r.date.slice(0, 10)).sort().pop() ?? '')})</text>`,
+    ...body, '</svg>', '',
+  ].join('\n');
+}
+
+async function writeChart(): Promise<void> {
+  const results: ResultFile[] = [];
+  for (const kind of ['postgres', 'pglite'] as const) {
+    try {
+      results.push(JSON.parse(await readFile(`${benchRoot}bench/results/registry-${kind}.json`, 'utf8')));
+    } catch {
+      // not measured yet
+    }
+  }
+  await writeFile(`${benchRoot}bench/results/registry.svg`, chartSvg(results));
+  log('wrote bench/results/registry.svg');
+}
+
+if (args.chart) await writeChart();
+else {
+  for (const kind of kinds) {
+    if (kind !== 'postgres' && kind !== 'pglite') throw new Error('--db must be postgres, pglite or both');
+    await runKind(kind);
+  }
+  await writeChart();
 }
