@@ -17,6 +17,7 @@ const AuditLogPage = lazy(() => import('./pages/AuditLogPage.tsx').then((m) => (
 const LicencesPage = lazy(() => import('./pages/LicencesPage.tsx').then((m) => ({ default: m.LicencesPage })));
 const DuplicatesPage = lazy(() => import('./pages/DuplicatesPage.tsx').then((m) => ({ default: m.DuplicatesPage })));
 const FacilitiesPage = lazy(() => import('./pages/FacilitiesPage.tsx').then((m) => ({ default: m.FacilitiesPage })));
+const TerminologyPage = lazy(() => import('./pages/TerminologyPage.tsx').then((m) => ({ default: m.TerminologyPage })));
 const ClientsPage = lazy(() => import('./pages/ClientsPage.tsx').then((m) => ({ default: m.ClientsPage })));
 const WorkforcePage = lazy(() => import('./pages/WorkforcePage.tsx').then((m) => ({ default: m.WorkforcePage })));
 const HealthWorkersPage = lazy(() => import('./pages/HealthWorkersPage.tsx').then((m) => ({ default: m.HealthWorkersPage })));
@@ -47,6 +48,7 @@ export function App() {
         <Route path="duplicates" element={<PageGuard page="duplicates"><DuplicatesPage /></PageGuard>} />
         <Route path="clients" element={<PageGuard page="clients"><ClientsPage /></PageGuard>} />
         <Route path="facilities" element={<PageGuard page="facilities"><FacilitiesPage /></PageGuard>} />
+        <Route path="terminology" element={<PageGuard page="terminology"><TerminologyPage /></PageGuard>} />
         <Route path="workforce" element={<PageGuard page="workforce"><WorkforcePage /></PageGuard>} />
         <Route path="health-workers" element={<PageGuard page="health-workers"><HealthWorkersPage /></PageGuard>} />
         <Route path="products" element={<PageGuard page="products"><ProductsPage /></PageGuard>} />

@@ -9,7 +9,7 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (roles as readonly string[]).includes(value);
 }
 
-export type PageId = 'profile' | 'access-log' | 'audit-log' | 'licences' | 'duplicates' | 'clients' | 'workforce' | 'health-workers' | 'products' | 'facilities';
+export type PageId = 'profile' | 'access-log' | 'audit-log' | 'licences' | 'duplicates' | 'clients' | 'workforce' | 'health-workers' | 'products' | 'facilities' | 'terminology';
 
 /**
  * Only pages that exist are listed: a role whose own pages are not built yet gets its profile and
@@ -23,8 +23,8 @@ export const workspacePages: Record<Role, readonly PageId[]> = {
   specialist: ['profile'],
   chw: ['profile'],
   'chw-supervisor': ['profile'],
-  'registry-steward': ['duplicates', 'facilities', 'health-workers', 'products', 'workforce', 'profile'],
-  'exchange-admin': ['clients', 'facilities', 'workforce', 'health-workers', 'products', 'profile'],
+  'registry-steward': ['duplicates', 'facilities', 'health-workers', 'products', 'terminology', 'workforce', 'profile'],
+  'exchange-admin': ['clients', 'facilities', 'workforce', 'health-workers', 'products', 'terminology', 'profile'],
 };
 
 export function defaultPage(role: Role): PageId {

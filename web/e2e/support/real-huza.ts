@@ -10,6 +10,7 @@ import { webDistDir } from '../../../src/server/web-app-routes.ts';
 import { testDatabaseKinds } from '../../../src/test-support/test-databases.ts';
 import { startTestServer } from '../../../src/test-support/test-server.ts';
 import { defaultDecisionRules } from '../../../src/registry/client/matching/index.ts';
+import { loadShippedCodeSystems } from '../../../src/terminology/shipped-code-systems.ts';
 import type { E2eFixture } from './fixture.ts';
 import type { HuzaUnderTest, StartServer } from './harness.ts';
 
@@ -25,6 +26,8 @@ export const startRealHuza: StartServer = async (fixture: E2eFixture): Promise<H
   });
   const server = await startTestServer(database, { clientRegistry: true, workforceRegistry: true, productCatalogue: true });
   try {
+    // The code systems Huza ships, as `huza start` loads them.
+    await loadShippedCodeSystems(server.engine.repo);
     // Every plausible pair goes to the steward's review queue, whatever the default thresholds are.
     await server.clientRegistry!.saveRules(server.engine.repo, { ...defaultDecisionRules, autoLinkAbove: 1000, reviewAbove: 5, possibleAbove: 0 }, 'e2e fixture');
     // In-process, as an administrator loading data would: AuditEvents are append-only through the
