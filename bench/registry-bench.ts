@@ -369,6 +369,16 @@ async function runKind(kind: DbKind): Promise<void> {
     loaded = ids.size;
     patients = patients.filter((p) => ids.has(p.id as string));
     log(`[${kind}] --match-only: ${loaded.toLocaleString('en-US')} source records in the registry (a load stopped part way is measured as it stands)`);
+    if (!args['no-baseline'] && !manifest?.baseline) {
+      const bdb = await openKind(kind, records, 'baseline', true);
+      const { engine: bengine } = await openBenchEngine(bdb, { validate: true });
+      const baseline = await loadPlain(kind, bengine, patients.slice(0, Number(args['baseline-records'])));
+      log(`[${kind}] baseline (plain batched SQL, no matching): ${Math.round(baseline.rate)} records/s (${baseline.seconds.toFixed(0)} s); CPU ${JSON.stringify(baseline.cpu)}`);
+      await bdb.close();
+      if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${baselineName} WITH (FORCE)`);
+      else await rm(pgliteDir(records, '-baseline'), { recursive: true, force: true });
+      manifest = { records: loaded, seed, batch: batchSize, inFlight, loadedAt: 'stopped part way', load: { records: loaded, seconds: Number.NaN, rate: Number.NaN }, baseline };
+    }
   } else {
     db = await openKind(kind, records, 'main', args.reload);
     manifest = await readManifest(db);
