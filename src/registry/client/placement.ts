@@ -54,11 +54,23 @@ export function matchByIdentifiers(person: PersonRecord, holders: readonly Ident
   let found: { goldenId: string; comparison: PairComparison } | undefined;
   for (const other of sources) {
     const comparison = comparePair(person, other.person, model);
-    // Only a link is safe: anything less means two people claim one identifier.
-    if (decide(comparison, rules).decision !== 'link') return { kind: 'conflict', index: firstIndex.get(other.sourceId)!, goldenId: other.goldenId };
+    if (claimedByAnother(comparison, decide(comparison, rules))) return { kind: 'conflict', index: firstIndex.get(other.sourceId)!, goldenId: other.goldenId };
     if (!found || comparison.score > found.comparison.score) found = { goldenId: other.goldenId, comparison };
   }
   return found ? { kind: 'match', ...found } : { kind: 'none' };
+}
+
+/**
+ * A shared person-unique identifier links records unless the demographics speak against it: a
+ * safeguard fired (different sex and birth decades, twins, parent and child) or at least two of
+ * name, birth date and sex disagree. Sparse records (a name and nothing else, as identity feeds
+ * often send) score low without disagreeing: for them the identifier decides.
+ */
+function claimedByAnother(comparison: PairComparison, d: { decision: string; rule: string }): boolean {
+  if (d.decision === 'link') return false;
+  if (d.rule !== 'score') return true;
+  const core = new Set(['given', 'family', 'birthDate', 'sex']);
+  return comparison.fields.filter((f) => core.has(f.field) && f.weight < 0).length >= 2;
 }
 
 /**
