@@ -61,7 +61,7 @@ test('thresholds must be ordered', () => {
   assert.deepEqual(problems(r), ['$.autoLinkAbove: must be greater than $.reviewAbove (10 ≤ 12)']);
   const s = valid();
   s.possibleAbove = 20;
-  assert.deepEqual(problems(s), ['$.reviewAbove: must be at least $.possibleAbove (15 < 20)']);
+  assert.deepEqual(problems(s), ['$.reviewAbove: must be at least $.possibleAbove (16 < 20)']);
   const t = valid();
   t.reviewAbove = Number.NaN;
   assert.deepEqual(problems(t), ['$.reviewAbove: must be a finite number, got number NaN']);

@@ -44,7 +44,7 @@ export const defaultDecisionRules: DecisionRules = {
   // Tuned on synthetic seed 1 at 20,000 people (bench/match-quality.ts --sweep); scores are
   // relative to random pairs, so a much larger registry needs higher thresholds (see ADR 0015).
   autoLinkAbove: 17,
-  reviewAbove: 15,
+  reviewAbove: 16,
   possibleAbove: 10,
   safeguards: {
     nationalIdConflict: { enabled: true, maxBirthYearGap: 5, minConflicts: 2 },

@@ -70,9 +70,8 @@ function name(rng: Rng, sex: Sex, year: number, avoid: string[]): { given: strin
   if (x < 0.6) {
     for (let i = 0; i < 10 && (i === 0 || avoid.includes(family)); i++) family = x < 0.3 ? rng.pick(EXTRA_KINYARWANDA) : compoundKinyarwandaName(rng);
   }
-  const given = n.given.map((g, i) => (i === 0 && /^[A-Z][a-zéèëïô ]+$/i.test(g) && !EXTRA_KINYARWANDA.includes(g as never) && rng.chance(0.35) && n.given.length === 1
-    ? rng.pick(sex === 'male' ? EXTRA_FRENCH_MALE : EXTRA_FRENCH_FEMALE)
-    : g));
+  // widen the French names too (the seed has about 40 per sex)
+  const given = n.given.length === 1 && rng.chance(0.35) ? [rng.pick(sex === 'male' ? EXTRA_FRENCH_MALE : EXTRA_FRENCH_FEMALE)] : n.given;
   return { given, family: [family] };
 }
 
