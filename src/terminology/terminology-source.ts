@@ -3,7 +3,7 @@ import { readPackageResources } from '../fhir/definitions/examples-package.ts';
 import { fhirErrors } from '../fhir/outcome/errors.ts';
 import type { FhirRepository } from '../fhir/repository/fhir-repository.ts';
 import { CodeSystemIndex } from './code-system-index.ts';
-import type { CodeSystemResource, ConceptMapResource, TerminologyResource } from './terminology-types.ts';
+import type { CodeSystemConcept, CodeSystemResource, ConceptMapResource, TerminologyResource } from './terminology-types.ts';
 
 export type TerminologyType = 'CodeSystem' | 'ValueSet' | 'ConceptMap';
 export type Origin = 'stored' | 'shipped' | 'package';
@@ -104,6 +104,7 @@ export class TerminologySource {
       return undefined;
     }
     const resource = JSON.parse(version.json as string) as T;
+    if (resource.resourceType === 'CodeSystem') await withReleaseConcepts(repo, resource as CodeSystemResource);
     const readKey = `${type}/${row.id}/${version.versionId}/${version.lastUpdated.getTime()}`;
     remember(this.parsed, readKey, resource, parsedLimit);
     return { resource, origin: 'stored', key: readKey };
@@ -124,6 +125,29 @@ export class TerminologySource {
     this.builtIn = byUrl;
     return byUrl;
   }
+}
+
+/**
+ * A code system loaded from an operator's release file (LOINC, ICD-10-CM, ICD-11: src/terminology/loaders/)
+ * is stored as a header resource of content not-present, its concepts in terminology_concept; they are
+ * read here, in file order and nested under their parents, so the service sees a complete code system.
+ */
+async function withReleaseConcepts(repo: FhirRepository, resource: CodeSystemResource): Promise<void> {
+  if (resource.content !== 'not-present' || !resource.url || resource.version === undefined) return;
+  const rows = await repo.sql.query<{ code: string; parent: string | null; concept: string }>(
+    'SELECT code, parent, concept FROM terminology_concept WHERE system = $1 AND version = $2 ORDER BY seq', [resource.url, resource.version]);
+  if (rows.rows.length === 0) return;
+  const byCode = new Map<string, CodeSystemConcept>();
+  const roots: CodeSystemConcept[] = [];
+  for (const row of rows.rows) byCode.set(row.code, JSON.parse(row.concept) as CodeSystemConcept);
+  for (const row of rows.rows) {
+    const concept = byCode.get(row.code) as CodeSystemConcept;
+    const parent = row.parent === null ? undefined : byCode.get(row.parent);
+    if (parent) (parent.concept ??= []).push(concept);
+    else roots.push(concept);
+  }
+  resource.concept = roots;
+  resource.content = 'complete';
 }
 
 /** A bounded cache: the oldest entry goes when full (Map keeps insertion order). */
