@@ -12,6 +12,7 @@ import { createDemoAccounts } from './demo-accounts.ts';
 import { keysRotate } from './keys-command.ts';
 import { registryLoad } from './registry-command.ts';
 import { facilitiesImport } from './facilities-command.ts';
+import { terminologyLoad } from './terminology-command.ts';
 import { isEmpty, loadDemoData } from './load-demo-data.ts';
 import { openPlatform } from './open-platform.ts';
 import { loadShippedCodeSystems } from '../terminology/shipped-code-systems.ts';
@@ -255,6 +256,25 @@ program.command('facilities')
     const config = configFrom(options);
     assertNoServer(config);
     process.exitCode = await facilitiesImport(config, file, { format: options.format, dryRun: options.dryRun === true, update: options.update === true }, process.stderr.isTTY === true);
+  });
+
+// Program options only before a subcommand, so that `terminology load --version` is the release's version, not huza's.
+program.enablePositionalOptions();
+program.command('terminology')
+  .description('the terminology service ($lookup, $validate-code, $expand, $subsumes, $translate)')
+  .command('load <file>')
+  .description('load a release file obtained from its publisher: LOINC (LoincTableCore.csv or Loinc.csv), the ICD-10-CM order file '
+    + '(icd10cm_order_YYYY.txt) or the ICD-11 MMS simple tabulation; bad rows are listed by line, a file of another format is refused')
+  .requiredOption('--format <format>', 'loinc, icd10cm or icd11', (v: string) => {
+    if (!['loinc', 'icd10cm', 'icd11'].includes(v)) throw new InvalidArgumentError('loinc, icd10cm or icd11');
+    return v;
+  })
+  .option('--version <version>', 'the release version, e.g. 2.78 (ICD-10-CM: default from the file name\'s year)')
+  .option('--data-dir <dir>', 'embedded database folder (HUZA_DATA_DIR)')
+  .action(async (file: string, options) => {
+    const config = configFrom(options);
+    assertNoServer(config);
+    process.exitCode = await terminologyLoad(config, file, { format: options.format, version: options.version }, process.stderr.isTTY === true);
   });
 
 program.parseAsync(process.argv).catch((error: Error) => {
