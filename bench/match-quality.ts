@@ -182,6 +182,7 @@ const result = {
     pairsCompleteness: r4(ratio(trueInCandidates, truePairs)),
     reductionRatio: Number((1 - pairs.length / allPairs).toFixed(6)),
     candidatesPerRecord: Number(((2 * pairs.length) / n).toFixed(1)),
+    keysPerRecord: Number(([...blocks.values()].reduce((a, b) => a + b.length, 0) / n).toFixed(1)),
     blocks: blockStats,
   },
   em: {
@@ -219,7 +220,7 @@ const lines = [
   '| measure | value |',
   '|---|---|',
   `| true pairs (two records of one person) | ${truePairs} |`,
-  `| candidate pairs from blocking | ${pairs.length} (${result.blocking.candidatesPerRecord} per record) |`,
+  `| candidate pairs from blocking | ${pairs.length} (${result.blocking.candidatesPerRecord} per record; ${result.blocking.keysPerRecord} keys per record) |`,
   `| pairs completeness of blocking | ${pct(result.blocking.pairsCompleteness)} |`,
   `| reduction ratio | ${result.blocking.reductionRatio} |`,
   `| EM | ${trace.iterations} iterations, converged: ${trace.converged}, match share ${pct(trace.matchProportion)} (true ${pct(result.em.trueMatchProportion)}) |`,

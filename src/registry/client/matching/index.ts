@@ -26,7 +26,7 @@ export {
   type NameLevel,
 } from './comparators.ts';
 export { defaultModel, levelWeight, validateModel, type LevelProbabilities, type MatchModel } from './fellegi-sunter.ts';
-export { compareLevels, comparePair, type FieldComparison, type PairComparison, type PairFacts, type PairLevels } from './match-pair.ts';
+export { compareLevels, comparePair, withNationalIdFacts, type FieldComparison, type PairComparison, type PairFacts, type PairLevels } from './match-pair.ts';
 export { estimateFromLevels, estimateModel, estimateU, naiveStartModel, patternCounts, type EmTrace, type EstimateOptions } from './estimate-weights.ts';
 export { estimateNameFrequencies, nameCode, termU, type NameFrequencies } from './term-frequency.ts';
 export { blockingKeyKind, blockingKeys, candidatePairs } from './blocking-keys.ts';
