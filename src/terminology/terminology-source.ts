@@ -40,6 +40,7 @@ export function shippedResources(): TerminologyResource[] {
 export class TerminologySource {
   private readonly parsed = new Map<string, TerminologyResource>();
   private readonly indexes = new Map<string, CodeSystemIndex>();
+  private readonly reading = new Map<string, Promise<Resolved | undefined>>();
   private builtIn?: Map<string, Resolved[]>;
 
   async find<T extends TerminologyResource>(repo: FhirRepository, type: TerminologyType, canonical: string, version?: string): Promise<Resolved<T> | undefined> {
@@ -96,16 +97,25 @@ export class TerminologySource {
     const key = `${type}/${row.id}/${row.version_id}/${new Date(row.last_updated).getTime()}`;
     const cached = this.parsed.get(key);
     if (cached) return { resource: cached as T, origin: 'stored', key };
+    // Requests arriving together for a version not parsed yet share one read (a loaded release is 100,000 rows).
+    const pending = this.reading.get(key);
+    if (pending) return pending as Promise<Resolved<T> | undefined>;
+    const reading = this.read<T>(repo, type, row.id).finally(() => this.reading.delete(key));
+    this.reading.set(key, reading);
+    return reading;
+  }
+
+  private async read<T extends TerminologyResource>(repo: FhirRepository, type: TerminologyType, id: string): Promise<Resolved<T> | undefined> {
     let version;
     try {
-      version = await repo.read(type, row.id);
+      version = await repo.read(type, id);
     } catch {
       // Deleted between the index query and the read: as if it were not there.
       return undefined;
     }
     const resource = JSON.parse(version.json as string) as T;
     if (resource.resourceType === 'CodeSystem') await withReleaseConcepts(repo, resource as CodeSystemResource);
-    const readKey = `${type}/${row.id}/${version.versionId}/${version.lastUpdated.getTime()}`;
+    const readKey = `${type}/${id}/${version.versionId}/${version.lastUpdated.getTime()}`;
     remember(this.parsed, readKey, resource, parsedLimit);
     return { resource, origin: 'stored', key: readKey };
   }
