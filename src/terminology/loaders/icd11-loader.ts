@@ -10,8 +10,8 @@ const kinds = new Set(['chapter', 'block', 'category']);
 
 /**
  * WHO's ICD-11 MMS simple tabulation (`SimpleTabulation-ICD-11-MMS-en.txt` from the ICD-11 release, tab-separated,
- * one header row). Required columns: Code, Title, ClassKind (chapter, block or category); used when present:
- * ChapterNo (the code given to a chapter), BlockId (the code given to a block), isLeaf, Linearization URI.
+ * one header row; or simpletabulation.xlsx saved as CSV). Required columns: Code, Title, ClassKind (chapter, block or category); used when present:
+ * ChapterNo (the code given to a chapter), BlockId (the code given to a block), isLeaf, Linearization (release) URI.
  * The hierarchy is the title's indentation: one "- " per level below the chapter, so each row's parent
  * is the nearest row above it one level up. Chapters and blocks are non-selectable groups.
  */
@@ -37,24 +37,51 @@ export const icd11Format: ReleaseFormat = {
   rows: (input) => icd11Rows(input),
 };
 
-const unquote = (v: string | undefined) => (v ?? '').trim().replace(/^"(.*)"$/, '$1').trim();
+const unquote = (v: string | undefined) => (v ?? '').trim().replace(/^"(.*)"$/, '$1').replace(/""/g, '"').trim();
+
+/** One line of a comma-separated export of the spreadsheet (fields quoted when they hold a comma or a quote). */
+export function splitCsvLine(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      fields.push(field);
+      field = '';
+    } else field += ch;
+  }
+  fields.push(field);
+  return fields;
+}
 
 async function* icd11Rows(input: Readable): AsyncIterable<ReleaseRow> {
   let columns: Map<string, number> | undefined;
+  let split = (text: string) => text.split('\t');
   /** The code of the latest row at each depth. */
   const path: string[] = [];
   for await (const { line, text } of numberedLines(input)) {
     if (!columns) {
-      const names = text.split('\t').map((n) => unquote(n).toLowerCase());
+      // WHO publishes the table as tab-separated text and as a spreadsheet (simpletabulation.xlsx); a
+      // comma-separated export of the spreadsheet is read too.
+      if (!text.includes('\t') && text.includes(',')) split = splitCsvLine;
+      const names = split(text).map((n) => unquote(n).toLowerCase());
       columns = new Map(names.map((n, i) => [n, i]));
       const missing = required.filter((c) => !columns?.has(c));
       if (missing.length > 0 || names.length < 3) {
-        throw new ReleaseHeaderError(`not an ICD-11 MMS simple tabulation (tab-separated, with Code, Title and ClassKind columns): the header lacks ${missing.join(', ') || 'tabs'}`);
+        throw new ReleaseHeaderError(`not an ICD-11 MMS simple tabulation (tab- or comma-separated, with Code, Title and ClassKind columns): the header lacks ${missing.join(', ') || 'separators'}`);
       }
       continue;
     }
     if (text.trim() === '') continue;
-    const fields = text.split('\t');
+    const fields = split(text);
     const field = (name: string) => {
       const i = columns?.get(name);
       return i === undefined ? '' : unquote(fields[i]);
@@ -88,7 +115,7 @@ async function* icd11Rows(input: Readable): AsyncIterable<ReleaseRow> {
     if (kind !== 'category') property.push({ code: 'notSelectable', valueBoolean: true });
     const leaf = field('isleaf').toLowerCase();
     if (leaf === 'true' || leaf === 'false') property.push({ code: 'isLeaf', valueBoolean: leaf === 'true' });
-    const uri = field('linearization uri');
+    const uri = field('linearization (release) uri') || field('linearization uri');
     if (uri) property.push({ code: 'linearizationUri', valueString: uri });
     yield { line, concept: { code, display: title, parent, property } };
   }

@@ -14,6 +14,7 @@ const sample = (name: string) => fileURLToPath(new URL(`./samples/${name}`, impo
 const loincFile = sample('LoincTableCore.csv');
 const icd10cmFile = sample('icd10cm_order_2025.txt');
 const icd11File = sample('SimpleTabulation-ICD-11-MMS-en.txt');
+const icd11CsvFile = sample('simpletabulation.csv');
 
 const value = (p: Json, name: string): unknown => {
   const x = p.parameter?.find((y: Json) => y.name === name);
@@ -134,6 +135,17 @@ for (const kind of testDatabaseKinds) {
       const block = await lookup(icd11Url, 'BlockL1-1A0');
       assert.ok(JSON.stringify(block).includes('"notSelectable"'), JSON.stringify(block));
       assert.deepEqual(await expand(icd11Url, 'icd11-all', 'cholera'), ['1A00']);
+    });
+
+    test('ICD-11: the spreadsheet saved as CSV reads the same way (a new version replaces the tab-separated one)', async () => {
+      const report = await loadRelease(target(), icd11Format, icd11CsvFile, { version: '2025-01-csv' });
+      assert.equal(report.concepts, 4);
+      assert.deepEqual(report.problems, []);
+      assert.deepEqual(await conceptRows(icd11Url), [{ version: '2025-01-csv', n: 4 }]);
+      const vibrio = await lookup(icd11Url, '1A01');
+      assert.equal(value(vibrio, 'display'), 'Intestinal infection due to other Vibrio, synthetic "quoted" note');
+      assert.ok(JSON.stringify(vibrio).includes('http://id.who.int/icd/release/11/mms/257068234'));
+      assert.equal(await subsumes(icd11Url, '01', '1A01'), 'subsumes');
     });
   });
 }
