@@ -352,8 +352,13 @@ async function runKind(kind: DbKind): Promise<void> {
   const records = kind === 'postgres' ? Number(args.records) : Number(args['pglite-records']);
   log(`[${kind}] ${records.toLocaleString('en-US')} records, batch ${batchSize}, ${inFlight} in flight; loadavg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const genStart = performance.now();
-  let { patients } = syntheticPatients(records, { seed });
-  const unknownPeople = syntheticPatients(600, { seed: seed + 1000 }).patients.map((p) => ({ ...p, id: `u${p.id}` }));
+  const { patients } = syntheticPatients(records, { seed });
+  let queriesFrom = patients;
+  // People not in the dataset (another seed): their file numbers are made distinct, or they would claim loaded records' numbers.
+  const unknownPeople = syntheticPatients(600, { seed: seed + 1000 }).patients.map((p) => {
+    const identifier = ((p as { identifier?: { system: string; value: string }[] }).identifier ?? []).map((i) => (i.system.includes('facility-mrn') ? { ...i, value: `U-${i.value}` } : i));
+    return { ...p, id: `u${p.id}`, identifier } as FhirResource;
+  });
   log(`[${kind}] generated ${patients.length.toLocaleString('en-US')} synthetic Patients in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
 
   let db: Database;
@@ -365,9 +370,10 @@ async function runKind(kind: DbKind): Promise<void> {
     ({ engine } = await openBenchEngine(db, { validate: true }));
     installClientRegistry(engine);
     manifest = await readManifest(db);
-    const ids = new Set((await db.query<{ source_id: string }>('SELECT source_id FROM cr_link')).rows.map((r) => r.source_id));
-    loaded = ids.size;
-    patients = patients.filter((p) => ids.has(p.id as string));
+    loaded = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cr_link')).rows[0].n;
+    // Queries come from what is stored (the generator may have changed since the load): 2,000 random loaded records.
+    const sample = (await db.query<{ source_id: string }>('SELECT source_id FROM cr_link TABLESAMPLE SYSTEM (5) ORDER BY random() LIMIT 2000')).rows.map((r) => r.source_id);
+    queriesFrom = (await engine.repo.readMany(sample.map((id) => ({ type: 'Patient', id })))).map((v) => JSON.parse(v.json as string) as FhirResource);
     log(`[${kind}] --match-only: ${loaded.toLocaleString('en-US')} source records in the registry (a load stopped part way is measured as it stands)`);
     if (!args['no-baseline'] && !manifest?.baseline) {
       const bdb = await openKind(kind, records, 'baseline', true);
@@ -428,7 +434,7 @@ async function runKind(kind: DbKind): Promise<void> {
   const perRecord = await perRecordLatency(engine, unknownPeople.slice(0, Number(args['per-record'])));
   log(`[${kind}] per-record: ${perRecord.throughput.toFixed(0)} records/s, p50/p95/p99 ${perRecord.p50.toFixed(1)}/${perRecord.p95.toFixed(1)}/${perRecord.p99.toFixed(1)} ms`);
 
-  const queries = matchQueries(patients, unknownPeople);
+  const queries = matchQueries(queriesFrom, unknownPeople);
   const match: Record<string, unknown> = {};
   for (const clients of args.clients.split(',').map(Number)) {
     const m = await measureMatch(engine, queries, clients);
@@ -444,7 +450,7 @@ async function runKind(kind: DbKind): Promise<void> {
     kind, date: new Date().toISOString(),
     command: `node bench/registry-bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { cpus: availableParallelism(), model: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), loadavgAtEnd: loadavg(), node: process.version, postgres: pgVersion },
-    dataset: { records: loaded, generated: records, seed, batch: manifest?.batch ?? batchSize, inFlight: manifest?.inFlight ?? inFlight, loadedAt: manifest?.loadedAt, complete: !args['match-only'] },
+    dataset: { records: loaded, generated: records, seed, batch: manifest?.batch ?? batchSize, inFlight: manifest?.inFlight ?? inFlight, loadedAt: manifest?.loadedAt, complete: Number.isFinite(manifest?.load?.rate ?? Number.NaN) },
     load: manifest?.load, baseline: manifest?.baseline, perRecord, match, blocks: stats,
     plan: { ...plan, reps },
   };
