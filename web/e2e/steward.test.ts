@@ -10,7 +10,7 @@ test('a registry steward compares a possible duplicate side by side and links th
   await huza.login(page, 'steward');
   assert.equal(new URL(page.url()).pathname, '/app/w/registry-steward/duplicates');
   await page.getByRole('heading', { level: 1, name: 'Possible duplicates' }).waitFor();
-  assert.deepEqual(await page.getByRole('navigation').getByRole('link').allTextContents(), ['Possible duplicates', 'Health workers', 'Products', 'Workforce', 'My profile']);
+  assert.deepEqual(await page.getByRole('navigation').getByRole('link').allTextContents(), ['Possible duplicates', 'Facilities', 'Health workers', 'Products', 'Code systems', 'Workforce', 'My profile']);
 
   // The fixture's pair: same names and birth year, different birth dates and districts.
   const row = page.getByTestId('duplicate-row').filter({ hasText: 'Jeanne Mukeshimana' }).first();
