@@ -1,26 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { processStorage } from '../test-support/huza-process.ts';
+import { processStorage, huzaCommand } from '../test-support/huza-process.ts';
 
-const huzaBin = fileURLToPath(new URL('../../bin/huza', import.meta.url));
 const sampleCsv = fileURLToPath(new URL('../registry/facility/samples/facilities-musanze-burera.csv', import.meta.url));
 const sampleDhis2 = fileURLToPath(new URL('../registry/facility/samples/facilities-dhis2-sample.json', import.meta.url));
 
-async function huza(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(huzaBin, args, { env: { ...process.env, ...env }, timeout: 180_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const huza = (args: string[], env: Record<string, string>) => huzaCommand(args, env);
 
 for (const kind of ['pglite', 'postgres'] as const) {
   describe(`huza facilities import on ${kind}`, () => {

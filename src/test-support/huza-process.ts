@@ -64,6 +64,17 @@ export function runHuza(args: string[], env: Record<string, string>): HuzaProces
 
 export { freePort } from './free-port.ts';
 
+/** Runs one `huza` command to its end: exit code and output, never a throw for a non-zero exit. */
+export async function huzaCommand(args: string[], env: Record<string, string>, timeoutMs = 180_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(huzaBin, args, { env: { ...process.env, ...env }, timeout: timeoutMs });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
 /** `huza clients create --json`, as an operator runs it (through a running server or the database). */
 export async function createClient(env: Record<string, string>, scope = 'system/*.cruds'): Promise<{ client_id: string; client_secret: string }> {
   const { stdout } = await promisify(execFile)(huzaBin, ['clients', 'create', '--name', 'Test EMR', '--scope', scope, '--json'], { env: { ...process.env, ...env } });
