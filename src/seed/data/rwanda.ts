@@ -1,7 +1,8 @@
 /**
  * Facts about Rwanda's 30 districts that the demo generator and the workforce planner need:
- * population (Fifth Population and Housing Census 2022, NISR; rounded as published in the
- * census's main indicators), an approximate centroid, and the district hospital's usual name.
+ * population (Fifth Population and Housing Census 2022, NISR, district totals as transcribed from
+ * the census's main indicators; check them against NISR's tables before using them for planning),
+ * an approximate centroid, and the district hospital's usual name.
  * Positions are approximate centroids for placing generated facilities, not survey data.
  */
 export interface DistrictFacts {
