@@ -20,7 +20,10 @@ export function rangeCondition(prefix: Prefix, low: string, high: string, lo: ()
   const h = `COALESCE(${high}, ${inf})`;
   const within = () => `(${l} >= ${lo()} AND ${h} <= ${hi()})`;
   switch (prefix) {
-    case 'eq': return within();
+    // The same rows as within(), written so that an index on low can serve it as a bounded range
+    // (COALESCE hides the column from the planner): low and high are null exactly where within()
+    // compares an infinity, and low <= high. Only here: under NOT (ne) a null is not a false.
+    case 'eq': return `(${low} >= ${lo()} AND ${low} <= ${hi()} AND ${high} <= ${hi()})`;
     case 'ne': return `NOT ${within()}`;
     case 'gt': return `${h} > ${hi()}`;
     case 'lt': return `${l} < ${lo()}`;
