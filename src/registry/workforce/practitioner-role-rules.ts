@@ -1,5 +1,6 @@
 import type { FhirRepository, WriteHook } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource } from '../../fhir/repository/resource-types.ts';
+import { parseReference } from '../../fhir/search/parse-reference.ts';
 import { cadreSystem, loadCadres } from './cadre.ts';
 import { workforceErrors } from './workforce-errors.ts';
 
@@ -20,8 +21,9 @@ export interface RoleLike extends FhirResource {
 
 /** `Type/id` of a reference, whatever base it was written with; undefined for contained or logical ones. */
 export function localReference(ref: Ref | undefined): string | undefined {
-  const m = ref?.reference?.match(/(?:^|\/)([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/);
-  return m?.[1];
+  if (!ref?.reference) return undefined;
+  const { type, id } = parseReference(ref.reference);
+  return type && id ? `${type}/${id}` : undefined;
 }
 
 /** A role that holds today: not marked inactive and its period (if any) around now. */
