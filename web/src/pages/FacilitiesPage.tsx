@@ -8,6 +8,7 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { districtQuery, facilityLevels, facilityQuery, facilityRow, withEdits, type FacilitySearch, type Location } from '../fhir/facilities.ts';
 import { matches, type Bundle } from '../fhir/types.ts';
 import { useAsync, useFhir } from '../fhir/useFhir.ts';
+import { useSearchForm } from '../fhir/useSearch.ts';
 
 /** The facility registry: find facilities by name, level and district, on a table and a map; stewards edit them. */
 export function FacilitiesPage() {
@@ -15,8 +16,7 @@ export function FacilitiesPage() {
   const fhir = useFhir();
   const { role } = useParams();
   const canEdit = role === 'registry-steward';
-  const [form, setForm] = useState<FacilitySearch>({});
-  const [search, setSearch] = useState<FacilitySearch>({});
+  const { form, setForm, search, submit } = useSearchForm<FacilitySearch>();
   const [selected, setSelected] = useState<string>();
   const [editing, setEditing] = useState<Location>();
   const [notice, setNotice] = useState<string>();
@@ -24,11 +24,6 @@ export function FacilitiesPage() {
   const districts = useAsync(async (signal) => matches<Location>(await fhir.request<Bundle>(districtQuery, { signal }), 'Location'), [fhir]);
   const districtOptions = (districts.data ?? []).map((d) => ({ value: d.id ?? '', label: d.name ?? '' }));
   const landmarks = (districts.data ?? []).filter((d) => d.position).map((d) => ({ name: d.name ?? '', lat: d.position!.latitude, long: d.position!.longitude }));
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setSearch(form);
-  };
 
   return (
     <>

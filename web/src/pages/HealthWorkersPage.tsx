@@ -1,5 +1,4 @@
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AsyncView } from '../components/AsyncView.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -8,6 +7,7 @@ import { conceptText, displayName } from '../fhir/format.ts';
 import { licenceFromBasic, type Licence } from '../fhir/licences.ts';
 import { link, matches, type Basic, type Bundle, type CodeableConcept, type ContactPoint, type Practitioner, type Reference, type Resource } from '../fhir/types.ts';
 import { useAsync, useFhir } from '../fhir/useFhir.ts';
+import { usePagedQuery, useSearchForm } from '../fhir/useSearch.ts';
 import { cadreGroups, cadreSystem, formatAvailability, healthWorkerQuery, type AvailableTime, type HealthWorkerSearch } from '../fhir/workforce.ts';
 
 interface PractitionerRole extends Resource {
@@ -42,18 +42,10 @@ function cadreText(role: PractitionerRole): string {
 export function HealthWorkersPage() {
   const { t } = useTranslation();
   const fhir = useFhir();
-  const [form, setForm] = useState<HealthWorkerSearch>({});
-  const [search, setSearch] = useState<HealthWorkerSearch>({});
-  const query = healthWorkerQuery(search);
-  const [page, setPage] = useState<{ query: string; url: string }>();
-  const url = page?.query === query ? page.url : query;
+  const { form, setForm, search, submit } = useSearchForm<HealthWorkerSearch>();
+  const [url, onPage] = usePagedQuery(healthWorkerQuery(search));
   const list = useAsync((signal) => fhir.request<Bundle>(url, { signal }), [fhir, url]);
   const dayNames = Object.fromEntries(days.map((d) => [d, t(`day.${d}`)]));
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setSearch(form);
-  };
 
   return (
     <>
@@ -136,7 +128,7 @@ export function HealthWorkersPage() {
                 <Pager
                   previous={link(bundle, 'previous')}
                   next={link(bundle, 'next')}
-                  onPage={(u) => setPage({ query, url: u })}
+                  onPage={onPage}
                   summary={bundle.total !== undefined ? t('healthWorkers.found', { count: bundle.total }) : undefined}
                 />
               </>

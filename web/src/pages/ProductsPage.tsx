@@ -1,5 +1,4 @@
 import { Button, Card, Group, Select, Table, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AsyncView } from '../components/AsyncView.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -7,27 +6,20 @@ import { Pager } from '../components/Pager.tsx';
 import { classOptions, emlClassSystem, productQuery, productRow, type CodeSystem, type MedicationKnowledge, type ProductSearch } from '../fhir/products.ts';
 import { link, matches, type Bundle } from '../fhir/types.ts';
 import { useAsync, useFhir } from '../fhir/useFhir.ts';
+import { usePagedQuery, useSearchForm } from '../fhir/useSearch.ts';
 
 /** The product catalogue: medicines and commodities by name, code, GTIN or essential-medicines class. */
 export function ProductsPage() {
   const { t } = useTranslation();
   const fhir = useFhir();
-  const [form, setForm] = useState<ProductSearch>({});
-  const [search, setSearch] = useState<ProductSearch>({});
-  const query = productQuery(search);
-  const [page, setPage] = useState<{ query: string; url: string }>();
-  const url = page?.query === query ? page.url : query;
+  const { form, setForm, search, submit } = useSearchForm<ProductSearch>();
+  const [url, onPage] = usePagedQuery(productQuery(search));
   const list = useAsync((signal) => fhir.request<Bundle>(url, { signal }), [fhir, url]);
   // The classes come from the stored code system, so a steward's new class shows without a release.
   const classes = useAsync(async (signal) => {
     const found = await fhir.request<Bundle>(`CodeSystem?url=${encodeURIComponent(emlClassSystem)}`, { signal });
     return classOptions(matches<CodeSystem>(found, 'CodeSystem')[0]);
   }, [fhir]);
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setSearch(form);
-  };
 
   return (
     <>
@@ -86,7 +78,7 @@ export function ProductsPage() {
                 <Pager
                   previous={link(bundle, 'previous')}
                   next={link(bundle, 'next')}
-                  onPage={(u) => setPage({ query, url: u })}
+                  onPage={onPage}
                   summary={bundle.total !== undefined ? t('products.found', { count: bundle.total }) : undefined}
                 />
               </>
