@@ -41,34 +41,64 @@ export function withinOneEdit(a: string, b: string): boolean {
   return i + 1 < a.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }
 
-function tokenAgrees(x: string, y: string): boolean {
-  if (x === y) return true;
-  // an initial ("J. Baptiste") stands for any name with that first letter
-  if (x.length === 1 || y.length === 1) return x[0] === y[0];
-  const px = phoneticKey(x);
-  const py = phoneticKey(y);
-  if (px === py) return true;
-  return Math.min(x.length, y.length) >= 3 && (withinOneEdit(x, y) || withinOneEdit(px, py));
+/** A name token (or run of tokens joined) with its phonetic key. */
+interface KeyedName {
+  text: string;
+  key: string;
 }
 
-/** Tokens plus every run of 2–3 consecutive tokens joined, so that "Jeanbaptiste" can meet "Jean Baptiste Ntwari". */
-function withJoinedRuns(tokens: string[]): string[] {
-  const out = [...tokens];
+/** What the comparators need of a name part, derived once: one record meets many candidates. */
+interface NameForms {
+  tokens: string[];
+  joined: string;
+  /** Phonetic key of `joined`. */
+  key: string;
+  /** Each token, then every run of 2–3 consecutive tokens joined, so that "Jeanbaptiste" can meet "Jean Baptiste Ntwari". */
+  runs: KeyedName[];
+}
+
+function nameForms(tokens: string[]): NameForms {
+  const runs = tokens.map((t) => ({ text: t, key: phoneticKey(t) }));
   for (let len = 2; len <= 3; len++) {
-    for (let i = 0; i + len <= tokens.length; i++) out.push(tokens.slice(i, i + len).join(''));
+    for (let i = 0; i + len <= tokens.length; i++) {
+      const text = tokens.slice(i, i + len).join('');
+      runs.push({ text, key: phoneticKey(text) });
+    }
   }
-  return out;
+  const joined = tokens.join('');
+  return { tokens, joined, key: phoneticKey(joined), runs };
 }
 
-/** Does every token of the shorter list agree with a distinct token of the longer one? */
-function tokensSubset(ta: string[], tb: string[]): boolean {
-  const [short, longTokens] = ta.length <= tb.length ? [ta, tb] : [tb, ta];
-  const long = withJoinedRuns(longTokens);
+const recordNames = new WeakMap<PersonRecord, { given: NameForms; family: NameForms; all: NameForms }>();
+
+/** A record's name forms, computed once per record (records are not mutated while matching). */
+function namesOf(r: PersonRecord): { given: NameForms; family: NameForms; all: NameForms } {
+  let names = recordNames.get(r);
+  if (!names) {
+    const given = nameTokens(r.given);
+    const family = nameTokens(r.family);
+    names = { given: nameForms(given), family: nameForms(family), all: nameForms([...given, ...family]) };
+    recordNames.set(r, names);
+  }
+  return names;
+}
+
+function tokenAgrees(x: KeyedName, y: KeyedName): boolean {
+  if (x.text === y.text) return true;
+  // an initial ("J. Baptiste") stands for any name with that first letter
+  if (x.text.length === 1 || y.text.length === 1) return x.text[0] === y.text[0];
+  if (x.key === y.key) return true;
+  return Math.min(x.text.length, y.text.length) >= 3 && (withinOneEdit(x.text, y.text) || withinOneEdit(x.key, y.key));
+}
+
+/** Does every token of the shorter name agree with a distinct token (or run of tokens) of the longer one? */
+function tokensSubset(a: NameForms, b: NameForms): boolean {
+  const [short, long] = a.tokens.length <= b.tokens.length ? [a, b] : [b, a];
   const used = new Set<number>();
-  for (const t of short) {
+  for (const t of short.runs.slice(0, short.tokens.length)) {
     let found = -1;
-    for (let j = 0; j < long.length; j++) {
-      if (!used.has(j) && tokenAgrees(t, long[j])) {
+    for (let j = 0; j < long.runs.length; j++) {
+      if (!used.has(j) && tokenAgrees(t, long.runs[j])) {
         found = j;
         break;
       }
@@ -87,18 +117,18 @@ function tokensSubset(ta: string[], tb: string[]): boolean {
  * names (Niyonsaba / Niyonsenga, Nsabimana / Nsanzimana), not typos.
  */
 export function compareNameParts(a: readonly string[], b: readonly string[]): NameLevel | undefined {
-  const ta = nameTokens(a);
-  const tb = nameTokens(b);
+  return compareNameForms(nameForms(nameTokens(a)), nameForms(nameTokens(b)));
+}
+
+function compareNameForms(a: NameForms, b: NameForms): NameLevel | undefined {
+  const { tokens: ta, joined: ja } = a;
+  const { tokens: tb, joined: jb } = b;
   if (ta.length === 0 || tb.length === 0) return undefined;
-  const ja = ta.join('');
-  const jb = tb.join('');
   if (ja === jb || (ta.length === tb.length && [...ta].sort().join(' ') === [...tb].sort().join(' '))) return 'exact';
-  const pa = phoneticKey(ja);
-  const pb = phoneticKey(jb);
-  if (pa === pb) return 'phonetic';
-  if (withinOneEdit(ja, jb) || withinOneEdit(pa, pb)) return 'close';
+  if (a.key === b.key) return 'phonetic';
+  if (withinOneEdit(ja, jb) || withinOneEdit(a.key, b.key)) return 'close';
   if (ja.length >= 10 && jb.length >= 10 && jaroWinkler(ja, jb) >= 0.97) return 'close';
-  if (tokensSubset(ta, tb)) return 'partial';
+  if (tokensSubset(a, b)) return 'partial';
   return 'disagree';
 }
 
@@ -118,35 +148,33 @@ export interface NameComparison {
  * name is written first on official documents and often lands in the "given" box.
  */
 export function compareNames(a: PersonRecord, b: PersonRecord): NameComparison {
-  const sg = compareNameParts(a.given, b.given);
-  const sf = compareNameParts(a.family, b.family);
-  const cg = compareNameParts(a.given, b.family);
-  const cf = compareNameParts(a.family, b.given);
+  const na = namesOf(a);
+  const nb = namesOf(b);
+  const sg = compareNameForms(na.given, nb.given);
+  const sf = compareNameForms(na.family, nb.family);
+  const cg = compareNameForms(na.given, nb.family);
+  const cf = compareNameForms(na.family, nb.given);
   const straight = nameLevelRank(sg) + nameLevelRank(sf);
   const crossed = nameLevelRank(cg) + nameLevelRank(cf);
-  const sim = (x: readonly string[], y: readonly string[]) => {
-    const jx = nameTokens(x).join('');
-    const jy = nameTokens(y).join('');
-    return jx && jy ? jaroWinkler(jx, jy) : 0;
-  };
-  if (crossed > straight && cg !== undefined && cf !== undefined) return { given: cg, family: cf, swapped: true, givenSimilarity: sim(a.given, b.family) };
+  const sim = (x: NameForms, y: NameForms) => (x.joined && y.joined ? jaroWinkler(x.joined, y.joined) : 0);
+  if (crossed > straight && cg !== undefined && cf !== undefined) return { given: cg, family: cf, swapped: true, givenSimilarity: sim(na.given, nb.family) };
   // Names moved between the boxes: everything in "given" on one side ("UWIMANA Marie Claire"), or
   // a second Kinyarwanda name filed as given on one side and as family on the other. When the
   // whole names carry the same tokens, that is the same name, whatever the boxes say.
   const best = Math.max(straight, crossed);
   if (best < 2 * NAME_RANK.phonetic) {
-    const ta = nameTokens([...a.given, ...a.family]);
-    const tb = nameTokens([...b.given, ...b.family]);
-    if (ta.length > 0 && tb.length > 0) {
-      const all = compareNameParts(ta, tb);
-      const sameTokens = all === 'exact' || all === 'phonetic' || (tokensSubset(ta, tb) && Math.abs(ta.join('').length - tb.join('').length) <= 2);
+    const ta = na.all;
+    const tb = nb.all;
+    if (ta.tokens.length > 0 && tb.tokens.length > 0) {
+      const all = compareNameForms(ta, tb);
+      const sameTokens = all === 'exact' || all === 'phonetic' || (tokensSubset(ta, tb) && Math.abs(ta.joined.length - tb.joined.length) <= 2);
       if (sameTokens) {
         const level: NameLevel = all === 'exact' ? 'exact' : 'phonetic';
         return { given: level, family: level, swapped: false, givenSimilarity: 1, asBag: true };
       }
     }
   }
-  return { given: sg, family: sf, swapped: false, givenSimilarity: sim(a.given, b.given) };
+  return { given: sg, family: sf, swapped: false, givenSimilarity: sim(na.given, nb.given) };
 }
 
 export type BirthDateLevel = (typeof FIELD_LEVELS)['birthDate'][number];
