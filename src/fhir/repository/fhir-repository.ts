@@ -8,6 +8,7 @@ import type { OperationOutcomeIssue } from '../outcome/fhir-error.ts';
 import { extractIndexRows } from '../search/extract-index-rows.ts';
 import type { ContentCodec, ContentRef } from './content-codec.ts';
 import { idPattern, type FhirResource, type StoredVersion } from './resource-types.ts';
+import { contentKey, storedJson } from './stored-json.ts';
 import { writeVersionSql, type VersionWrite } from './write-version-sql.ts';
 
 export type ResourceValidator = (resource: FhirResource) => OperationOutcomeIssue[];
@@ -282,14 +283,12 @@ export class FhirRepository {
 
   private prepare(resource: FhirResource, id: string, versionId: number): StoredVersion {
     const lastUpdated = new Date();
-    const stored: FhirResource = { ...resource, id, meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } };
-    // resourceType leads, as FHIR JSON readers expect.
-    const { resourceType, ...rest } = stored;
-    const json = JSON.stringify({ resourceType, ...rest });
+    const { json } = storedJson(resource, id, versionId, lastUpdated);
     return { resourceType: resource.resourceType, id, versionId, lastUpdated, deleted: false, json };
   }
 
-  private indexRows(resource: FhirResource) {
+  /** The search index rows of a resource under this repository's search parameters. */
+  indexRows(resource: FhirResource) {
     return extractIndexRows(resource, this.options.searchParameters.forType(resource.resourceType).values());
   }
 
@@ -302,21 +301,6 @@ export class FhirRepository {
   }
 }
 
-
 function sameContent(storedJson: string, incoming: FhirResource): boolean {
-  const stored = JSON.parse(storedJson) as FhirResource;
-  const strip = (r: FhirResource) => {
-    const { meta, ...rest } = r;
-    const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta ?? {};
-    return JSON.stringify(canonical({ ...rest, meta: otherMeta }));
-  };
-  return strip(stored) === strip(incoming);
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
-  }
-  return value;
+  return contentKey(JSON.parse(storedJson) as FhirResource) === contentKey(incoming);
 }

@@ -24,10 +24,10 @@ import { FhirError } from '../../fhir/outcome/fhir-error.ts';
 import type { FhirRepository } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource } from '../../fhir/repository/resource-types.ts';
 import { writeSource } from '../../fhir/repository/write-source.ts';
-import { extractIndexRows } from '../../fhir/search/extract-index-rows.ts';
+import { contentKey, storedJson } from '../../fhir/repository/stored-json.ts';
 import type { IndexRows } from '../../fhir/search/index-rows.ts';
 import type { ClientRegistry } from './client-registry.ts';
-import { buildGoldenRecord, isGoldenRecord, newRegistryId } from './golden-record.ts';
+import { buildGoldenRecord, goldenSource, isGoldenRecord, newRegistryId, type GoldenSource } from './golden-record.ts';
 import { REGISTRY_ID_SYSTEM } from './identifier-authorities.ts';
 import { blockingKeys, personFromPatient, type DecisionRules, type MatchModel, type PersonRecord } from './matching/index.ts';
 import { choosePlacement, matchByIdentifiers, maxCandidates, rankCandidates, reviewFields, type IdentifierHolder, type PlacedSource } from './placement.ts';
@@ -107,7 +107,6 @@ interface Placed extends Prepared {
   score: number | null;
 }
 
-interface GoldenSource { id: string; lastUpdated: string; resource: Record<string, any> }
 
 interface GoldenState {
   versionId: number;
@@ -143,16 +142,6 @@ function rowError(row: number, id: string | undefined, error: unknown): RowError
   throw error;
 }
 
-/** Canonical JSON without meta, to tell an unchanged re-submission from a change. */
-function canonicalContent(resource: Record<string, unknown>): string {
-  const { meta: _meta, ...rest } = resource;
-  const canon = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canon);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]));
-    return v;
-  };
-  return JSON.stringify(canon(rest));
-}
 
 /** Records of this batch and of batches not yet committed, as later lookups must see them. */
 class Overlay {
@@ -307,7 +296,7 @@ export class BulkLoader {
       try {
         if (resource?.resourceType !== 'Patient') throw new FhirError(400, [{ severity: 'error', code: 'invalid', diagnostics: 'each line must be a FHIR Patient' }]);
         // Without an id, the content names the record, so that loading the same file again loads nothing twice.
-        const id = given ?? createHash('sha256').update(canonicalContent(resource)).digest('hex').slice(0, 32);
+        const id = given ?? createHash('sha256').update(contentKey(resource)).digest('hex').slice(0, 32);
         if (!idShape.test(id)) throw new FhirError(400, [{ severity: 'error', code: 'value', diagnostics: `invalid id '${id}'`, expression: ['Patient.id'] }]);
         candidates.push({ row, resource: { ...resource, id }, id });
       } catch (error) {
@@ -344,7 +333,7 @@ export class BulkLoader {
       if (current || this.runIds.has(id)) {
         if (current && !current.deleted && current.content) {
           const json = await this.repo.decode({ resourceType: 'Patient', id, versionId: current.version_id }, current.content);
-          if (json !== null && canonicalContent(JSON.parse(json)) === canonicalContent(resource)) {
+          if (json !== null && contentKey(JSON.parse(json)) === contentKey(resource)) {
             this.report.unchanged++;
             continue;
           }
@@ -363,10 +352,7 @@ export class BulkLoader {
   }
 
   private async prepareOne(row: number, id: string, resource: PatientJson, lastUpdated: Date): Promise<Prepared> {
-    const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1', lastUpdated: lastUpdated.toISOString() } } as PatientJson;
-    const { resourceType, ...rest } = stored;
-    const ordered = { resourceType, ...rest } as PatientJson;
-    const json = JSON.stringify(ordered);
+    const { stored: ordered, json } = storedJson(resource, id, 1, lastUpdated);
     const person = personFromPatient(resource);
     const uniqueIds: Prepared['uniqueIds'] = [];
     for (const [index, i] of (resource.identifier ?? []).entries()) {
@@ -376,7 +362,7 @@ export class BulkLoader {
     return {
       row, id, stored: ordered, person, keys: blockingKeys(person), uniqueIds,
       content: this.repo.options.content.encode(json, { resourceType: 'Patient', id, versionId: 1 }),
-      rows: extractIndexRows(resource, this.repo.options.searchParameters.forType('Patient').values()),
+      rows: this.repo.indexRows(resource),
     };
   }
 
@@ -500,16 +486,13 @@ export class BulkLoader {
         states.set(g.id, {
           versionId: g.versionId, batch: seq,
           registryId: golden.identifier?.find((i) => i.system === REGISTRY_ID_SYSTEM)?.value ?? newRegistryId(randomBytes(11)),
-          sources: links.filter((l) => l.golden_id === g.id && sources.has(l.source_id)).map((l) => {
-            const s = sources.get(l.source_id)!;
-            return { id: s.id, lastUpdated: s.lastUpdated.toISOString(), resource: JSON.parse(s.json as string) };
-          }),
+          sources: links.filter((l) => l.golden_id === g.id && sources.has(l.source_id)).map((l) => goldenSource(sources.get(l.source_id)!)),
         });
       }
     }
     const goldensNew: GoldenWrite[] = [];
     const goldensUpdated: GoldenWrite[] = [];
-    const lastUpdated = new Date().toISOString();
+    const lastUpdated = new Date();
     for (const [goldenId, list] of added) {
       const known = this.overlay.goldens.get(goldenId) ?? states.get(goldenId);
       const state: GoldenState = known
@@ -520,13 +503,11 @@ export class BulkLoader {
       state.batch = seq;
       this.overlay.goldens.set(goldenId, state);
       const golden = buildGoldenRecord(goldenId, state.registryId, state.sources);
-      const stored = { ...golden, meta: { ...golden.meta, versionId: String(state.versionId), lastUpdated } };
-      const { resourceType, ...rest } = stored;
-      const json = JSON.stringify({ resourceType, ...rest });
+      const { json } = storedJson(golden, goldenId, state.versionId, lastUpdated);
       const write: GoldenWrite = {
         id: goldenId, versionId: state.versionId,
         content: this.repo.options.content.encode(json, { resourceType: 'Patient', id: goldenId, versionId: state.versionId }),
-        rows: extractIndexRows(golden, this.repo.options.searchParameters.forType('Patient').values()),
+        rows: this.repo.indexRows(golden),
       };
       (state.versionId === 1 ? goldensNew : goldensUpdated).push(write);
     }

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FhirRepository, WriteHook } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource, StoredVersion } from '../../fhir/repository/resource-types.ts';
 import { currentWriteSource } from '../../fhir/repository/write-source.ts';
-import { buildGoldenRecord, isGoldenRecord, newRegistryId } from './golden-record.ts';
+import { buildGoldenRecord, goldenSource, isGoldenRecord, newRegistryId } from './golden-record.ts';
 import { IdentifierAuthorities, REGISTRY_ID_SYSTEM } from './identifier-authorities.ts';
 import {
   blockingKeys, defaultDecisionRules, defaultModel, parseDecisionRules, personFromPatient,
@@ -18,6 +18,8 @@ import { registryStore } from './registry-store.ts';
 
 export type { ScoredCandidate } from './placement.ts';
 
+/** Who a decision is recorded as made by: the writing system, or Huza itself for trusted in-process writes. */
+const writer = () => currentWriteSource() ?? 'huza';
 
 interface Identifier { system?: string; value?: string; use?: string }
 type PatientJson = FhirResource & { identifier?: Identifier[]; name?: { family?: string; given?: string[]; text?: string }[]; birthDate?: string; link?: { other?: { reference?: string; identifier?: Identifier }; type?: string }[]; active?: boolean };
@@ -42,10 +44,10 @@ export class ClientRegistry {
       await this.checkSourceRecord(repo, resource as PatientJson);
       return this.resolveMergeLink(repo, resource as PatientJson);
     },
-    afterWrite: async (repo, version, previous) => {
+    afterWrite: async (repo, version) => {
       if (version.resourceType === 'NamingSystem') return this.authorities.invalidate();
       if (this.internal.getStore()) return;
-      if (version.deleted) return this.unlinkDeleted(repo, version.id, previous);
+      if (version.deleted) return this.unlinkDeleted(repo, version.id);
       await this.placeSourceRecord(repo, version);
     },
   };
@@ -84,7 +86,7 @@ export class ClientRegistry {
       if (!name.family?.trim() && !(name.given ?? []).some((g) => g?.trim()) && !name.text?.trim()) throw registryErrors.emptyName();
     }
     if (patient.birthDate && patient.birthDate > new Date().toISOString().slice(0, patient.birthDate.length)) throw registryErrors.futureBirthDate(patient.birthDate);
-    const source = currentWriteSource() ?? 'huza';
+    const source = writer();
     for (const [i, id] of (patient.identifier ?? []).entries()) {
       const at = `Patient.identifier[${i}]`;
       if (!id.system) throw registryErrors.noSystem(at);
@@ -112,12 +114,11 @@ export class ClientRegistry {
   }
 
   /** Links a stored source record to its person, creating, merging or refusing as the rules say. */
-  private async placeSourceRecord(repo: FhirRepository, version: StoredVersion): Promise<void> {
+  private async placeSourceRecord(repo: FhirRepository, version: StoredVersion, by = writer()): Promise<void> {
     const patient = JSON.parse(version.json as string) as PatientJson;
     const person = personFromPatient(patient);
     const { rules, rulesVersion, model } = await this.settings(repo);
     await registryStore.setBlockingKeys(repo.sql, patient.id as string, blockingKeys(person));
-    const by = currentWriteSource() ?? 'huza';
     const before = await registryStore.linkOf(repo.sql, patient.id as string);
     const touched = new Set<string>(before ? [before.golden_id] : []);
 
@@ -245,9 +246,9 @@ export class ClientRegistry {
     await this.internal.run(true, () => repo.update(retired as FhirResource));
   }
 
-  private async unlinkDeleted(repo: FhirRepository, sourceId: string, _previous: FhirResource | undefined): Promise<void> {
-    const link = await registryStore.removeLink(repo.sql, sourceId, currentWriteSource() ?? 'huza', 'source record deleted');
-    await registryStore.closeReviews(repo.sql, [sourceId], 'superseded', currentWriteSource() ?? 'huza');
+  private async unlinkDeleted(repo: FhirRepository, sourceId: string): Promise<void> {
+    const link = await registryStore.removeLink(repo.sql, sourceId, writer(), 'source record deleted');
+    await registryStore.closeReviews(repo.sql, [sourceId], 'superseded', writer());
     if (link) await this.rebuild(repo, new Set([link.golden_id]));
   }
 
@@ -260,7 +261,7 @@ export class ClientRegistry {
       const existing = await repo.readMany([{ type: 'Patient', id: goldenId }]);
       const previous = existing[0] ? JSON.parse(existing[0].json as string) as PatientJson : undefined;
       const registryId = previous?.identifier?.find((i) => i.system === REGISTRY_ID_SYSTEM)?.value ?? newRegistryId(randomBytes(11));
-      const golden = buildGoldenRecord(goldenId, registryId, sources.map((s) => ({ id: s.id, lastUpdated: s.lastUpdated.toISOString(), resource: JSON.parse(s.json as string) })));
+      const golden = buildGoldenRecord(goldenId, registryId, sources.map(goldenSource));
       await this.internal.run(true, () => repo.update(golden));
     }
   }
@@ -323,13 +324,12 @@ export class ClientRegistry {
         const before = await registryStore.linkOf(tx.sql, id);
         const current = await tx.readMany([{ type: 'Patient', id }]);
         if (current.length === 0) return;
-        await this.placeSourceRecord(tx, current[0]);
+        await this.placeSourceRecord(tx, current[0], by);
         const after = await registryStore.linkOf(tx.sql, id);
         if (before?.golden_id !== after?.golden_id) changed++;
       });
       onProgress?.(i + 1, ids.length);
     }
-    void by;
     return { records: ids.length, changed };
   }
 }

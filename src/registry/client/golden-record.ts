@@ -1,4 +1,4 @@
-import type { FhirResource } from '../../fhir/repository/resource-types.ts';
+import type { FhirResource, StoredVersion } from '../../fhir/repository/resource-types.ts';
 import { BUILT_IN_AUTHORITIES, REGISTRY_ID_SYSTEM } from './identifier-authorities.ts';
 
 export const REGISTRY_TAG = { system: 'https://huza.rw/fhir/CodeSystem/client-registry', code: 'golden', display: 'Golden record kept by the client registry' };
@@ -9,7 +9,13 @@ export function isGoldenRecord(resource: FhirResource): boolean {
 }
 
 interface Identifier { system?: string; value?: string; use?: string; [k: string]: unknown }
-interface Source { id: string; lastUpdated: string; resource: Record<string, any> }
+/** A source record as survivorship reads it. */
+export interface GoldenSource { id: string; lastUpdated: string; resource: Record<string, any> }
+
+/** A stored source record as survivorship reads it. */
+export function goldenSource(version: StoredVersion): GoldenSource {
+  return { id: version.id, lastUpdated: version.lastUpdated.toISOString(), resource: JSON.parse(version.json as string) };
+}
 
 const personLevel = (system: string | undefined) =>
   !!system && BUILT_IN_AUTHORITIES.some((a) => a.personLevel && (a.prefix ? system.startsWith(a.system) : a.system === system));
@@ -20,7 +26,7 @@ const personLevel = (system: string | undefined) =>
  * number; the most precise birth date, the most common sex; name and address from the most
  * recently updated source that has them; every distinct phone; active while any source is.
  */
-export function buildGoldenRecord(goldenId: string, registryId: string, sources: Source[]): FhirResource {
+export function buildGoldenRecord(goldenId: string, registryId: string, sources: GoldenSource[]): FhirResource {
   const newest = [...sources].sort((a, b) => (a.lastUpdated < b.lastUpdated ? 1 : a.lastUpdated > b.lastUpdated ? -1 : 0));
   const identifiers: Identifier[] = [{ use: 'official', system: REGISTRY_ID_SYSTEM, value: registryId }];
   const seen = new Set<string>([`${REGISTRY_ID_SYSTEM}|${registryId}`]);

@@ -109,12 +109,6 @@ export const registryStore = {
     return r.rows.map((x) => x.resource_id);
   },
 
-  async notDuplicate(sql: Queryable, a: string, b: string): Promise<boolean> {
-    const [x, y] = a < b ? [a, b] : [b, a];
-    const r = await sql.query('SELECT 1 FROM cr_not_duplicate WHERE a = $1 AND b = $2', [x, y]);
-    return r.rows.length > 0;
-  },
-
   /** Pairs (either order, as `a\u0000b`) a steward kept apart that involve one of `ids`. */
   async notDuplicatesOf(sql: Queryable, ids: string[]): Promise<Set<string>> {
     const out = new Set<string>();
@@ -199,12 +193,6 @@ export const registryStore = {
       `SELECT id::text AS id, source_id, candidate_id, score, fields, status, created_at FROM cr_review
        WHERE status = $1 ORDER BY score DESC, id LIMIT $2 OFFSET $3`, [status, limit, offset]);
     return r.rows;
-  },
-
-  async review(sql: Queryable, id: string): Promise<ReviewRow | undefined> {
-    const r = await sql.query<ReviewRow>(
-      'SELECT id::text AS id, source_id, candidate_id, score, fields, status, created_at FROM cr_review WHERE id = $1::bigint', [id]);
-    return r.rows[0];
   },
 
   async latestJson(sql: Queryable, table: 'cr_rules' | 'cr_model'): Promise<{ version: number; value: unknown } | undefined> {
