@@ -114,15 +114,17 @@ export function healthWorkerQuery(search: HealthWorkerSearch, count = 20): strin
 
 export interface AvailableTime { daysOfWeek?: string[]; allDay?: boolean; availableStartTime?: string; availableEndTime?: string }
 
+/** FHIR's days of the week (availableTime.daysOfWeek), in order. */
+export const weekDays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
 /** "mon–fri 07:00–17:00": consecutive days folded, times without seconds. */
 export function formatAvailability(times: AvailableTime[] | undefined, dayNames: Record<string, string>): string[] {
-  const order = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
   return (times ?? []).map((t) => {
-    const days = [...(t.daysOfWeek ?? [])].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    const days = [...(t.daysOfWeek ?? [])].sort((a, b) => weekDays.indexOf(a) - weekDays.indexOf(b));
     const runs: string[][] = [];
     for (const d of days) {
       const last = runs.at(-1);
-      if (last && order.indexOf(d) === order.indexOf(last.at(-1) as string) + 1) last.push(d);
+      if (last && weekDays.indexOf(d) === weekDays.indexOf(last.at(-1) as string) + 1) last.push(d);
       else runs.push([d]);
     }
     const dayText = runs.map((r) => (r.length > 2 ? `${dayNames[r[0]]}–${dayNames[r.at(-1) as string]}` : r.map((d) => dayNames[d]).join(', '))).join(', ');

@@ -8,7 +8,7 @@ import { licenceFromBasic, type Licence } from '../fhir/licences.ts';
 import { link, matches, type Basic, type Bundle, type CodeableConcept, type ContactPoint, type Practitioner, type Reference, type Resource } from '../fhir/types.ts';
 import { useAsync, useFhir } from '../fhir/useFhir.ts';
 import { usePagedQuery, useSearchForm } from '../fhir/useSearch.ts';
-import { cadreGroups, cadreSystem, formatAvailability, healthWorkerQuery, type AvailableTime, type HealthWorkerSearch } from '../fhir/workforce.ts';
+import { cadreGroups, cadreSystem, formatAvailability, healthWorkerQuery, weekDays, type AvailableTime, type HealthWorkerSearch } from '../fhir/workforce.ts';
 
 interface PractitionerRole extends Resource {
   resourceType: 'PractitionerRole';
@@ -23,7 +23,6 @@ interface PractitionerRole extends Resource {
 }
 interface Location extends Resource { resourceType: 'Location'; name?: string }
 
-const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const licenceColor: Record<string, string> = { active: 'teal', suspended: 'yellow', revoked: 'red', expired: 'gray' };
 
 /** A practitioner licence past its end date is expired whatever its stored status says. */
@@ -45,7 +44,7 @@ export function HealthWorkersPage() {
   const { form, setForm, search, submit } = useSearchForm<HealthWorkerSearch>();
   const [url, onPage] = usePagedQuery(healthWorkerQuery(search));
   const list = useAsync((signal) => fhir.request<Bundle>(url, { signal }), [fhir, url]);
-  const dayNames = Object.fromEntries(days.map((d) => [d, t(`day.${d}`)]));
+  const dayNames = Object.fromEntries(weekDays.map((d) => [d, t(`day.${d}`)]));
 
   return (
     <>
