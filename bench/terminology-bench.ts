@@ -20,6 +20,7 @@ import { mulberry32 } from '../src/seed/prng.ts';
 import { WordIndex, splitWords } from '../src/terminology/word-index.ts';
 import { testDatabaseKinds } from '../src/test-support/test-databases.ts';
 import { startTestServer } from '../src/test-support/test-server.ts';
+import { medianOf, summarize, type RunStats } from './measure.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -73,19 +74,8 @@ const filters = ['inf', 'infection', 'chronic kne', 'left lung', 'haem', 'absc l
 
 interface Figures { p50: number; p95: number; mean: number }
 
-function percentiles(latencies: number[]): Figures {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { p50: pct(50), p95: pct(95), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
-}
-
-const median = (values: number[]) => {
-  const v = [...values].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-};
-
 async function measure(op: (filter: string) => Promise<number> | number): Promise<Figures & { matchesMean: number }> {
-  const runs: Figures[] = [];
+  const runs: RunStats[] = [];
   let matches = 0;
   for (let r = 0; r < reps; r++) {
     for (let i = 0; i < 50; i++) await op(filters[i % filters.length]);
@@ -96,9 +86,10 @@ async function measure(op: (filter: string) => Promise<number> | number): Promis
       matches += await op(filters[i % filters.length]);
       latencies.push(performance.now() - started);
     }
-    runs.push(percentiles(latencies));
+    runs.push(summarize(latencies, 0, 1));
   }
-  return { p50: median(runs.map((r) => r.p50)), p95: median(runs.map((r) => r.p95)), mean: median(runs.map((r) => r.mean)), matchesMean: matches / requests };
+  const { p50, p95, mean } = medianOf(runs);
+  return { p50, p95, mean, matchesMean: matches / requests };
 }
 
 /** The baseline: what a service without an index does per request — lower-case and scan every display. */
