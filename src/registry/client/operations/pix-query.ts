@@ -44,8 +44,9 @@ export function pixQuery(registry: ClientRegistry): Operation {
       }
       const holders = await registryStore.holdersOf(ctx.repo.sql, system, value, '');
       const linked = await registryStore.linksOfSources(ctx.repo.sql, holders);
-      const goldenIds = new Set(linked.map((l) => l.golden_id));
-      for (const h of holders) if (await registryStore.isGolden(ctx.repo.sql, h)) goldenIds.add(h);
+      // A holder is either a source record (linked to its person) or a person's golden record itself.
+      const goldenHolders = (await registryStore.linksOfGoldens(ctx.repo.sql, holders)).map((l) => l.golden_id);
+      const goldenIds = new Set([...linked.map((l) => l.golden_id), ...goldenHolders]);
       if (goldenIds.size === 0) throw new FhirError(404, [{ severity: 'error', code: 'not-found', diagnostics: `sourceIdentifier not found: ${raw}`, expression: ['sourceIdentifier'] }]);
       const sources = await registryStore.linksOfGoldens(ctx.repo.sql, [...goldenIds]);
       let versions = await ctx.repo.readMany([...new Set([...goldenIds, ...sources.map((s) => s.source_id)])].map((id) => ({ type: 'Patient', id })));
