@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { CodeSystemResource, ConceptProperty } from '../terminology-types.ts';
@@ -113,9 +112,4 @@ async function* loincRows(input: Readable): AsyncIterable<ReleaseRow> {
   }
   yield* problems.splice(0);
   if (!columns) throw new ReleaseHeaderError('the file is empty: expected a LOINC table with a header row');
-}
-
-/** LoincTableCore.csv, Loinc.csv: the names a LOINC release gives its table. */
-export function looksLikeLoincFile(file: string): boolean {
-  return /^(LoincTableCore|Loinc)\.csv$/i.test(basename(file));
 }
