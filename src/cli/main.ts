@@ -264,12 +264,13 @@ program.command('terminology')
   .description('the terminology service ($lookup, $validate-code, $expand, $subsumes, $translate)')
   .command('load <file>')
   .description('load a release file obtained from its publisher: LOINC (LoincTableCore.csv or Loinc.csv), the ICD-10-CM order file '
-    + '(icd10cm_order_YYYY.txt) or the ICD-11 MMS simple tabulation; bad rows are listed by line, a file of another format is refused')
-  .requiredOption('--format <format>', 'loinc, icd10cm or icd11', (v: string) => {
-    if (!['loinc', 'icd10cm', 'icd11'].includes(v)) throw new InvalidArgumentError('loinc, icd10cm or icd11');
+    + '(icd10cm_order_YYYY.txt), the ICD-11 MMS simple tabulation or WHO ICD-10 in ClaML (icdClaML2019ens.xml); bad rows are listed by line, '
+    + 'a file of another format or malformed XML is refused')
+  .requiredOption('--format <format>', 'loinc, icd10cm, icd11 or icd10 (WHO ClaML)', (v: string) => {
+    if (!['loinc', 'icd10cm', 'icd11', 'icd10'].includes(v)) throw new InvalidArgumentError('loinc, icd10cm, icd11 or icd10');
     return v;
   })
-  .option('--version <version>', 'the release version, e.g. 2.78 (ICD-10-CM: default from the file name\'s year)')
+  .option('--version <version>', 'the release version, e.g. 2.78 (ICD-10-CM: default from the file name\'s year; ICD-10: from the file\'s <Title>)')
   .option('--data-dir <dir>', 'embedded database folder (HUZA_DATA_DIR)')
   .action(async (file: string, options) => {
     const config = configFrom(options);

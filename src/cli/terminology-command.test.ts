@@ -22,6 +22,14 @@ for (const kind of ['pglite', 'postgres'] as const) {
         const icd10 = await huza(['terminology', 'load', '--format', 'icd10cm', sample('icd10cm_order_2025.txt')], env);
         assert.match(icd10.stdout, /Loaded 8 concepts of http:\/\/hl7\.org\/fhir\/sid\/icd-10-cm version 2025/);
 
+        const claml = await huza(['terminology', 'load', '--format', 'icd10', sample('icdClaML2019ens.xml')], env);
+        assert.equal(claml.code, 1, claml.stderr + claml.stdout);
+        assert.match(claml.stdout, /Loaded 40 concepts of http:\/\/hl7\.org\/fhir\/sid\/icd-10 version 2019 \(CodeSystem\/icd-10\)/);
+        assert.match(claml.stdout, /3 rows were not loaded:\n {2}line 161: E13 is modified by S99E13_4/);
+        const broken = await huza(['terminology', 'load', '--format', 'icd10', sample('icdClaML-malformed.xml')], env);
+        assert.equal(broken.code, 1);
+        assert.match(broken.stderr, /icdClaML-malformed\.xml refused, nothing stored: malformed XML at line 18, column \d+: unexpected close tag/);
+
         const wrong = await huza(['terminology', 'load', '--format', 'icd11', sample('LoincTableCore.csv'), '--version', '2025-01'], env);
         assert.equal(wrong.code, 1);
         assert.match(wrong.stderr, /refused, nothing stored: not an ICD-11 MMS simple tabulation/);

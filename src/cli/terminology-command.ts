@@ -13,9 +13,9 @@ export interface TerminologyLoadOptions {
 }
 
 /**
- * `huza terminology load --format loinc|icd10cm|icd11 FILE [--version V]`: loads a release file the
+ * `huza terminology load --format loinc|icd10cm|icd11|icd10 FILE [--version V]`: loads a release file the
  * operator obtained from its publisher, with a progress bar; bad rows are listed by line and do not stop
- * the load; a file of the wrong format is refused before anything is stored. Returns the exit code:
+ * the load; a file of the wrong format, or malformed XML, is refused before anything is stored. Returns the exit code:
  * 0 loaded cleanly, 1 loaded with bad rows listed. The caller has already refused an embedded database
  * a server holds.
  */

@@ -3,7 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { Database, Queryable } from '../../db/database.ts';
 import type { FhirRepository } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource } from '../../fhir/repository/resource-types.ts';
-import type { CodeSystemResource, ConceptProperty } from '../terminology-types.ts';
+import type { CodeSystemResource, ConceptProperty, Designation } from '../terminology-types.ts';
 
 /** One concept read from a release file, its parent named by code (resolved when the service reads it). */
 export interface ReleaseConcept {
@@ -11,6 +11,8 @@ export interface ReleaseConcept {
   display: string;
   parent?: string;
   property: ConceptProperty[];
+  definition?: string;
+  designation?: Designation[];
 }
 
 /** What a format's parser yields: a concept, or a row it could not use (1-based line number). */
@@ -28,7 +30,7 @@ export interface LoadProgress {
 }
 
 export interface ReleaseFormat {
-  /** Name on the command line: loinc, icd10cm, icd11. */
+  /** Name on the command line: loinc, icd10cm, icd11, icd10. */
   name: string;
   url: string;
   /** Id of the header CodeSystem resource. */
@@ -41,8 +43,22 @@ export interface ReleaseFormat {
   rows(input: Readable): AsyncIterable<ReleaseRow>;
 }
 
-/** The file is not in the expected format: refused before anything is stored. */
+/** The file is not in the expected format: refused, nothing stored (checked before the first row). */
 export class ReleaseHeaderError extends Error {}
+
+/**
+ * The file cannot be read as a whole (malformed or cut-off XML), found wherever it is in the file: refused
+ * like a wrong header, nothing stored (the load's transaction rolls back, the previous release stays).
+ */
+export class MalformedReleaseError extends ReleaseHeaderError {
+  readonly line: number;
+  readonly column: number;
+  constructor(line: number, column: number, message: string) {
+    super(message);
+    this.line = line;
+    this.column = column;
+  }
+}
 
 export interface LoadOptions {
   version?: string;
@@ -140,7 +156,12 @@ async function insert(tx: Queryable, system: string, version: string, firstSeq: 
   for (const [i, c] of concepts.entries()) {
     const n = params.length;
     values.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6})`);
-    const concept = { code: c.code, display: c.display, ...(c.property.length > 0 ? { property: c.property } : {}) };
+    const concept = {
+      code: c.code, display: c.display,
+      ...(c.definition ? { definition: c.definition } : {}),
+      ...(c.designation && c.designation.length > 0 ? { designation: c.designation } : {}),
+      ...(c.property.length > 0 ? { property: c.property } : {}),
+    };
     params.push(system, version, c.code, firstSeq + i, c.parent ?? null, JSON.stringify(concept));
   }
   await tx.query(`INSERT INTO terminology_concept (system, version, code, seq, parent, concept) VALUES ${values.join(', ')}`, params);

@@ -1,12 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testDatabaseKinds } from '../../test-support/test-databases.ts';
 import { startTestServer, type TestServer } from '../../test-support/test-server.ts';
+import { icd10ClamlFormat, icd10Url, modifiedCode } from './icd10-claml-loader.ts';
 import { icd10cmFormat, icd10cmUrl } from './icd10cm-loader.ts';
 import { icd11Format, icd11Url } from './icd11-loader.ts';
 import { isLoincCode, loincFormat, loincUrl } from './loinc-loader.ts';
-import { loadRelease, ReleaseHeaderError, type LoadProgress } from './release-loader.ts';
+import { loadRelease, MalformedReleaseError, ReleaseHeaderError, type LoadProgress } from './release-loader.ts';
 
 type Json = any;
 
@@ -15,11 +19,21 @@ const loincFile = sample('LoincTableCore.csv');
 const icd10cmFile = sample('icd10cm_order_2025.txt');
 const icd11File = sample('SimpleTabulation-ICD-11-MMS-en.txt');
 const icd11CsvFile = sample('simpletabulation.csv');
+const clamlFile = sample('icdClaML2019ens.xml');
+const malformedClamlFile = sample('icdClaML-malformed.xml');
 
 const value = (p: Json, name: string): unknown => {
   const x = p.parameter?.find((y: Json) => y.name === name);
   return x && x[Object.keys(x).find((k) => k.startsWith('value')) as string];
 };
+
+test('ClaML modifier codes join the class they modify', () => {
+  assert.equal(modifiedCode('E10', '.0', 'S04E10_4'), 'E10.0');
+  assert.equal(modifiedCode('M00.0', '5', 'S13M00_5'), 'M00.05');
+  assert.equal(modifiedCode('W00', '3', 'S20W00_4'), 'W00.3');
+  assert.equal(modifiedCode('M45', '0', 'S13M40_5'), undefined);
+  assert.equal(modifiedCode('E10.1', '.0', 'S04E10_4'), undefined);
+});
 
 test('LOINC check digits', () => {
   for (const code of ['2345-7', '718-7', '8480-6', '8462-4', '29463-7']) assert.ok(isLoincCode(code), code);
@@ -61,6 +75,7 @@ for (const kind of testDatabaseKinds) {
       await assert.rejects(loadRelease(target(), loincFormat, icd10cmFile, { version: '2.78' }), (e: Error) => e instanceof ReleaseHeaderError && /lacks LOINC_NUM/.test(e.message));
       await assert.rejects(loadRelease(target(), icd10cmFormat, loincFile, { version: '2025' }), (e: Error) => e instanceof ReleaseHeaderError && /not an ICD-10-CM order file/.test(e.message));
       await assert.rejects(loadRelease(target(), icd11Format, loincFile, { version: '2025-01' }), (e: Error) => e instanceof ReleaseHeaderError && /Code, Title and ClassKind/.test(e.message));
+      await assert.rejects(loadRelease(target(), icd10ClamlFormat, loincFile, { version: '2019' }), (e: Error) => e instanceof ReleaseHeaderError && /not a ClaML file .*it begins '"LOINC_NUM"/.test(e.message));
       assert.equal((await s.db.query('SELECT 1 FROM terminology_concept')).rows.length, 0);
       assert.equal((await s.fhir('CodeSystem/loinc')).status, 404);
     });
@@ -146,6 +161,79 @@ for (const kind of testDatabaseKinds) {
       assert.equal(value(vibrio, 'display'), 'Intestinal infection due to other Vibrio, synthetic "quoted" note');
       assert.ok(JSON.stringify(vibrio).includes('http://id.who.int/icd/release/11/mms/257068234'));
       assert.equal(await subsumes(icd11Url, '01', '1A01'), 'subsumes');
+    });
+
+    test('WHO ICD-10 ClaML: hierarchy from SuperClass, modifiers spelled out, rubrics as designations and properties', async () => {
+      const progress: LoadProgress[] = [];
+      const report = await loadRelease(target(), icd10ClamlFormat, clamlFile, { batch: 4, onProgress: (p) => progress.push(p) });
+      assert.equal(report.version, '2019', 'from the <Title>');
+      assert.equal(report.concepts, 40);
+      assert.deepEqual(report.problems.map((p) => p.line), [161, 229, 233]);
+      assert.match(report.problems[0].problem, /E13 is modified by S99E13_4, which no <ModifierClass> before it defines/);
+      assert.match(report.problems[1].problem, /X99: kind 'section'/);
+      assert.match(report.problems[2].problem, /I99 has no preferred rubric/);
+      assert.ok(progress.length > 0 && progress.at(-1)?.bytes === progress.at(-1)?.totalBytes);
+      const header = (await s.fhir('CodeSystem/icd-10')).body;
+      assert.equal(header.url, icd10Url);
+      assert.equal(header.content, 'not-present');
+      assert.equal(header.count, 40);
+
+      const cerebral = await lookup(icd10Url, 'B50.0');
+      assert.equal(value(cerebral, 'display'), 'Plasmodium falciparum malaria with cerebral complications');
+      assert.ok(JSON.stringify(cerebral).includes('Cerebral malaria NOS'), JSON.stringify(cerebral));
+      assert.equal(await subsumes(icd10Url, 'I', 'A00.0'), 'subsumes');
+      assert.equal(await subsumes(icd10Url, 'B50-B54', 'B50.9'), 'subsumes');
+      assert.equal(await subsumes(icd10Url, 'A00', 'B50'), 'not-subsumed');
+      const chapter = await lookup(icd10Url, 'IV');
+      assert.ok(JSON.stringify(chapter).includes('"notSelectable"'), JSON.stringify(chapter));
+      // Reference codes (the asterisk G01) stay out of the display; usage is a property.
+      const meningitis = await lookup(icd10Url, 'A17.0');
+      assert.equal(value(meningitis, 'display'), 'Tuberculous meningitis');
+      assert.ok(JSON.stringify(meningitis).includes('"valueCode":"dagger"'), JSON.stringify(meningitis));
+      // Fourth characters spelled out from modifier S04E10_4, all of them for E10, only the valid ones for E11.
+      const renal = await lookup(icd10Url, 'E10.2');
+      assert.equal(value(renal, 'display'), 'Type 1 diabetes mellitus: with renal complications');
+      assert.ok(JSON.stringify(renal).includes('"valueCode":"S04E10_4"'), JSON.stringify(renal));
+      assert.equal(await subsumes(icd10Url, 'E10-E14', 'E11.9'), 'subsumes');
+      const e111 = await s.fhir(`CodeSystem/$validate-code?url=${encodeURIComponent(icd10Url)}&code=E11.1`);
+      assert.equal(value(e111.body, 'result'), false);
+      // A modifier handed down from I70 to its subcategories, except where excluded.
+      assert.equal(value(await lookup(icd10Url, 'I70.21'), 'display'), 'Atherosclerosis of arteries of extremities: with gangrene');
+      const i7000 = await s.fhir(`CodeSystem/$validate-code?url=${encodeURIComponent(icd10Url)}&code=I70.00`);
+      assert.equal(value(i7000.body, 'result'), false);
+      // Definition and exclusion rubrics.
+      assert.match(String(value(await lookup(icd10Url, 'F32'), 'definition')), /^A test definition: lowered mood and reduced energy/);
+      assert.ok(JSON.stringify(await lookup(icd10Url, 'B54')).includes('malaria due to Plasmodium falciparum (B50.-)'));
+      // Inclusion terms are searchable designations.
+      assert.deepEqual(await expand(icd10Url, 'icd10-all', 'cholera eltor'), ['A00.1']);
+      assert.deepEqual(await expand(icd10Url, 'icd10-all', 'cerebral malaria'), ['B50.0']);
+      const validate = await s.fhir(`CodeSystem/$validate-code?url=${encodeURIComponent(icd10Url)}&code=I10&display=${encodeURIComponent('Essential (primary) hypertension')}`);
+      assert.equal(value(validate.body, 'result'), true, JSON.stringify(validate.body));
+    });
+
+    test('WHO ICD-10 ClaML: malformed or cut-off XML is refused with its line number, nothing of it stored', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'huza-claml-'));
+      try {
+        await assert.rejects(loadRelease(target(), icd10ClamlFormat, malformedClamlFile, { batch: 1 }),
+          (e: Error) => e instanceof MalformedReleaseError && e.line === 18 && /^malformed XML at line 18, column \d+: unexpected close tag/.test(e.message));
+        const whole = readFileSync(clamlFile, 'utf8');
+        const cut = join(dir, 'icdClaML2019cut.xml');
+        writeFileSync(cut, whole.split('\n').slice(0, 120).join('\n'));
+        await assert.rejects(loadRelease(target(), icd10ClamlFormat, cut, { batch: 1 }),
+          (e: Error) => e instanceof MalformedReleaseError && /malformed XML at line 120, .*unclosed tag/.test(e.message));
+        const html = join(dir, 'page.xml');
+        writeFileSync(html, '<?xml version="1.0"?>\n<html><body>not a classification</body></html>\n');
+        await assert.rejects(loadRelease(target(), icd10ClamlFormat, html, { version: '1' }), /root element is <html>, expected <ClaML>/);
+        const other = join(dir, 'icdo3.xml');
+        writeFileSync(other, whole.replace(/<Title [^>]*>[^<]*<\/Title>/, '<Title name="ICD-O-3" version="3.2">International Classification of Diseases for Oncology</Title>'));
+        await assert.rejects(loadRelease(target(), icd10ClamlFormat, other), /not the WHO ICD-10 in ClaML: the file's <Title> reads 'ICD-O-3/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      // The release loaded before is untouched.
+      assert.deepEqual(await conceptRows(icd10Url), [{ version: '2019', n: 40 }]);
+      assert.equal((await s.fhir('CodeSystem/icd-10')).body.version, '2019');
+      assert.equal(value(await lookup(icd10Url, 'A00'), 'display'), 'Cholera');
     });
   });
 }
