@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FhirRepository } from '../fhir/repository/fhir-repository.ts';
 import type { Operation, OperationCall } from '../fhir/operations/operation-registry.ts';
 import { firstString } from '../fhir/operations/operation-parameters.ts';
+import { CodeValidation } from './code-validation.ts';
 import { Expander } from './expander.ts';
 import { terminologyErrors } from './terminology-errors.ts';
 import { TerminologySource, type Resolved } from './terminology-source.ts';
@@ -19,6 +20,8 @@ export interface TerminologyOptions {
 export class TerminologyService {
   readonly source = new TerminologySource();
   readonly expander = new Expander(this.source);
+  /** The checks of codes on every write (required and extensible bindings, codes of the code systems held). */
+  readonly codes = new CodeValidation(this.source, (repo, vs) => this.expander.expand(repo, vs));
   readonly options: TerminologyOptions;
 
   constructor(options: Partial<TerminologyOptions> = {}) {
@@ -63,9 +66,8 @@ export class TerminologyService {
   }
 }
 
-/** Every terminology operation, sharing one service: what the FHIR engine registers. */
-export function terminologyOperations(options: Partial<TerminologyOptions> = {}): Operation[] {
-  const service = new TerminologyService(options);
+/** Every terminology operation, sharing one service (the engine's, whose caches its write checks share): what the FHIR engine registers. */
+export function terminologyOperations(service: TerminologyService = new TerminologyService()): Operation[] {
   return [
     lookupOperation(service), codeSystemValidateCodeOperation(service), subsumesOperation(service),
     expandOperation(service), valueSetValidateCodeOperation(service), translateOperation(service),

@@ -22,6 +22,14 @@ interface StoredRow {
   last_updated: Date | string;
 }
 
+/** A canonical to resolve: with a version, only that version; `orAnyVersion` then falls back to the latest of any. */
+export interface TerminologyRef {
+  type: 'CodeSystem' | 'ValueSet';
+  url: string;
+  version?: string;
+  orAnyVersion?: boolean;
+}
+
 const shippedDir = new URL('./code-systems/', import.meta.url);
 const parsedLimit = 500;
 
@@ -39,6 +47,8 @@ export function shippedResources(): TerminologyResource[] {
  */
 export class TerminologySource {
   private readonly parsed = new Map<string, TerminologyResource>();
+  /** Stored code systems of content not-present as stored (a loaded release's header, without its concepts). */
+  private readonly headers = new Map<string, TerminologyResource>();
   private readonly indexes = new Map<string, CodeSystemIndex>();
   private readonly reading = new Map<string, Promise<Resolved | undefined>>();
   private builtIn?: Map<string, Resolved[]>;
@@ -58,6 +68,56 @@ export class TerminologySource {
     }
     const builtIn = this.builtInByUrl().get(`${type} ${url}`) ?? [];
     return builtIn.find((r) => wanted === undefined || r.resource.version === wanted) as Resolved<T> | undefined;
+  }
+
+  /**
+   * Resolves many canonicals with one query, in the precedence of find(): what the write-time checks use
+   * (src/terminology/code-validation.ts). A stored code system of content not-present (a loaded release)
+   * comes back as its header, without reading its concepts: check its codes with releaseConcepts().
+   */
+  async findMany(repo: FhirRepository, refs: readonly TerminologyRef[]): Promise<(Resolved | undefined)[]> {
+    if (refs.length === 0) return [];
+    const types = [...new Set(refs.map((r) => r.type))];
+    const urls = [...new Set(refs.map((r) => r.url))];
+    const rows = await repo.sql.query<StoredRow & { resource_type: TerminologyType; url: string }>(
+      `SELECT r.resource_type, u.value AS url, r.id, r.version_id, r.last_updated FROM sp_uri u
+       JOIN resource r ON r.resource_type = u.resource_type AND r.id = u.resource_id
+       WHERE u.resource_type = ANY($1::text[]) AND u.param = 'url' AND u.value = ANY($2::text[]) AND NOT r.deleted
+       ORDER BY r.last_updated DESC`, [types, urls]);
+    const candidates = new Map<string, Resolved[]>();
+    for (const row of rows.rows) {
+      const stored = await this.storedHeader(repo, row.resource_type, row);
+      if (!stored || stored.resource.url !== row.url) continue;
+      const k = `${row.resource_type} ${row.url}`;
+      candidates.set(k, [...(candidates.get(k) ?? []), stored]);
+    }
+    return refs.map((ref) => {
+      const all = [...(candidates.get(`${ref.type} ${ref.url}`) ?? []), ...(this.builtInByUrl().get(`${ref.type} ${ref.url}`) ?? [])];
+      return all.find((r) => ref.version === undefined || r.resource.version === ref.version) ?? (ref.orAnyVersion ? all[0] : undefined);
+    });
+  }
+
+  /** A known code system's concept index (none for content other than complete: a release header, a fragment...). */
+  completeIndex(cs: Resolved): CodeSystemIndex | undefined {
+    return cs.resource.resourceType === 'CodeSystem' && cs.resource.content === 'complete' ? this.index(cs as Resolved<CodeSystemResource>) : undefined;
+  }
+
+  /** The stored resource as stored: what stored() gives, except that a release header's concepts are not read. */
+  private async storedHeader(repo: FhirRepository, type: TerminologyType, row: StoredRow): Promise<Resolved | undefined> {
+    const key = `${type}/${row.id}/${row.version_id}/${new Date(row.last_updated).getTime()}`;
+    const cached = this.parsed.get(key) ?? this.headers.get(key);
+    if (cached) return { resource: cached, origin: 'stored', key };
+    let version;
+    try {
+      version = await repo.read(type, row.id);
+    } catch {
+      return undefined;
+    }
+    const resource = JSON.parse(version.json as string) as TerminologyResource;
+    const readKey = `${type}/${row.id}/${version.versionId}/${version.lastUpdated.getTime()}`;
+    if (resource.resourceType === 'CodeSystem' && resource.content === 'not-present') remember(this.headers, readKey, resource, parsedLimit);
+    else remember(this.parsed, readKey, resource, parsedLimit);
+    return { resource, origin: 'stored', key: readKey };
   }
 
   /** Instance-level operations: the stored resource, else a shipped or package one with that id. */

@@ -11,12 +11,22 @@ import { idPattern, type FhirResource, type StoredVersion } from './resource-typ
 import { contentKey, storedJson } from './stored-json.ts';
 import { writeVersionSql, type VersionWrite } from './write-version-sql.ts';
 
-export type ResourceValidator = (resource: FhirResource) => OperationOutcomeIssue[];
+export interface ValidateOptions {
+  /** Check codes of required bindings against the R4 package's ValueSets (default true); off when a CodeValidator judges them. */
+  requiredBindings?: boolean;
+}
+
+export type ResourceValidator = (resource: FhirResource, options?: ValidateOptions) => OperationOutcomeIssue[];
+
+/** Checks a resource's codes through the terminology service: asynchronous, as it may read code systems from the store. */
+export type CodeValidator = (repo: FhirRepository, resource: FhirResource) => Promise<OperationOutcomeIssue[]>;
 
 export interface RepositoryOptions {
   searchParameters: SearchParameterRegistry;
   /** Refusing issues (error, fatal) stop the write; warnings are returned to nobody and ignored. */
   validate?: ResourceValidator;
+  /** With validate: checks the codes of every create and update, required bindings included (see validateForWrite). */
+  validateCodes?: CodeValidator;
   /** How content is stored: encrypted at rest by the platform (see ContentCodec). */
   content: ContentCodec;
   /** What domains (the client registry…) do with writes of the types they own; filled in as they are installed. */
@@ -111,22 +121,48 @@ export class FhirRepository {
     if (!isResourceType(type)) throw fhirErrors.unknownResourceType(type);
   }
 
-  /** Checks a resource against the R4 definitions; throws an error naming each bad element. */
+  /**
+   * Checks a resource against the R4 definitions, required bindings against the R4 package's ValueSets; throws an
+   * error naming each bad element. Synchronous: writes check with validateForWrite(), which adds the codes.
+   */
   validate(resource: FhirResource): void {
+    this.assertResource(resource);
+    refuseOn(this.options.validate?.(resource) ?? []);
+  }
+
+  /**
+   * What a create or update checks: the R4 definitions and, when the engine has a CodeValidator, every code through
+   * the terminology service (which then judges required bindings in place of validate()'s R4-package check). Throws
+   * an error naming each bad element; returns the warnings.
+   */
+  async validateForWrite(resource: FhirResource): Promise<OperationOutcomeIssue[]> {
+    this.assertResource(resource);
+    const { validate, validateCodes } = this.options;
+    if (!validate) return [];
+    const issues = validate(resource, { requiredBindings: !validateCodes });
+    // Codes are checked even when the structure is refused, so that one answer names every bad element.
+    const all = validateCodes ? [...issues, ...(await validateCodes(this, resource))] : issues;
+    refuseOn(all);
+    return all;
+  }
+
+  /** A JSON object with a known resourceType and, if it has one, a valid id: what every write and $validate need first. */
+  assertResource(resource: FhirResource): void {
     if (typeof resource !== 'object' || resource === null || Array.isArray(resource) || typeof resource.resourceType !== 'string') {
       throw fhirErrors.notAResource();
     }
     this.assertResourceType(resource.resourceType);
     if (resource.id !== undefined && (typeof resource.id !== 'string' || !idPattern.test(resource.id))) throw fhirErrors.invalidId(String(resource.id));
-    const issues = this.options.validate?.(resource) ?? [];
-    const refusing = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
-    if (refusing.length > 0) throw fhirErrors.invalidResource(refusing);
   }
 
   async create(resource: FhirResource, options: { id?: string } = {}): Promise<StoredVersion> {
-    this.validate(resource);
+    await this.validateForWrite(resource);
+    return this.createValid(resource, options);
+  }
+
+  private async createValid(resource: FhirResource, options: { id?: string }): Promise<StoredVersion> {
     const hooks = this.hooksFor(resource.resourceType);
-    if (hooks.length > 0 && !this.tx) return this.withTransaction((repo) => repo.create(resource, options));
+    if (hooks.length > 0 && !this.tx) return this.withTransaction((repo) => repo.createValid(resource, options));
     const id = options.id ?? randomUUID();
     const toStore = await this.runBeforeWrite(hooks, { ...resource, id }, undefined);
     const version = this.prepare(toStore, id, 1);
@@ -147,9 +183,13 @@ export class FhirRepository {
 
   /** Update, or create with the client's id when the resource does not exist (update-as-create). */
   async update(resource: FhirResource, options: UpdateOptions = {}, method: 'PUT' | 'PATCH' = 'PUT'): Promise<WriteResult> {
-    this.validate(resource);
+    await this.validateForWrite(resource);
+    return this.updateValid(resource, options, method);
+  }
+
+  private async updateValid(resource: FhirResource, options: UpdateOptions, method: 'PUT' | 'PATCH'): Promise<WriteResult> {
     const hooks = this.hooksFor(resource.resourceType);
-    if (hooks.length > 0 && !this.tx) return this.withTransaction((repo) => repo.update(resource, options, method));
+    if (hooks.length > 0 && !this.tx) return this.withTransaction((repo) => repo.updateValid(resource, options, method));
     const type = resource.resourceType;
     const id = resource.id as string;
     for (let attempt = 0; attempt < maxRaceRetries; attempt++) {
@@ -299,6 +339,12 @@ export class FhirRepository {
     const result = await this.sql.query<{ applied: number }>(sql, params);
     return result.rows[0].applied === 1;
   }
+}
+
+/** Refusing issues (error, fatal) stop the write, all of them reported. */
+function refuseOn(issues: OperationOutcomeIssue[]): void {
+  const refusing = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  if (refusing.length > 0) throw fhirErrors.invalidResource(refusing);
 }
 
 function sameContent(storedJson: string, incoming: FhirResource): boolean {

@@ -11,8 +11,11 @@
 //   ref-1 (nested-resources.ts); R4 errata corrected in definition-fixes.ts. Not evaluated: ele-1 (covered by
 //   the structural checks), dom-3, que-2, sdf-19 (need descendants()/children(), which medplum lacks),
 //   txt-1/txt-2 (XHTML content of Narrative.div is not checked);
-// - reference target types (medplum-quirks.ts); required bindings (required-bindings.ts, valueset-expander.ts).
-// Not checked: conformance to profiles declared in meta.profile, extension definitions, non-required bindings.
+// - reference target types (medplum-quirks.ts); required bindings against the R4 package's ValueSets
+//   (required-bindings.ts, valueset-expander.ts), unless told not to: on writes, the engine checks required and
+//   extensible bindings, and codes of the code systems Huza holds, through the terminology service instead
+//   (coded-elements.ts finds the values, src/terminology/code-validation.ts judges them).
+// Not checked here: conformance to profiles declared in meta.profile, extension definitions, non-required bindings.
 //
 // Issue expressions are FHIRPath-style (fhirpath-expression.ts): `Patient.name[0].given`,
 // `Observation.value.ofType(Quantity)`.
@@ -38,9 +41,17 @@ export interface ValidationIssue {
   expression: string[];
 }
 
+export interface ValidateOptions {
+  /**
+   * Check codes of required bindings against the R4 package's ValueSets (default true). The engine turns this off
+   * on writes: the terminology service judges every binding there (src/terminology/code-validation.ts).
+   */
+  requiredBindings?: boolean;
+}
+
 export interface ResourceValidator {
   /** Validates one resource (parsed JSON). Only error/fatal issues mean refusal. */
-  validate(resource: unknown): ValidationIssue[];
+  validate(resource: unknown, options?: ValidateOptions): ValidationIssue[];
 }
 
 interface ValidatorContext {
@@ -71,9 +82,9 @@ function loadContext(): ValidatorContext {
 export function createResourceValidator(): ResourceValidator {
   const ctx = loadContext();
   return {
-    validate: (resource) => {
+    validate: (resource, options = {}) => {
       try {
-        return validateWith(ctx, resource);
+        return validateWith(ctx, resource, options.requiredBindings ?? true);
       } catch (err) {
         // A defect in validation must not let a resource through.
         return [issue('fatal', 'exception', `Validation failed: ${(err as Error).message}`, [])];
@@ -115,7 +126,7 @@ interface MedplumIssue {
   expression?: string[];
 }
 
-function validateWith(ctx: ValidatorContext, resource: unknown): ValidationIssue[] {
+function validateWith(ctx: ValidatorContext, resource: unknown, requiredBindings: boolean): ValidationIssue[] {
   if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
     return [issue('fatal', 'structure', 'A resource must be a JSON object', [])];
   }
@@ -128,7 +139,7 @@ function validateWith(ctx: ValidatorContext, resource: unknown): ValidationIssue
   let medplumIssues: MedplumIssue[];
   try {
     medplumIssues = validateResource(resource as Parameters<typeof validateResource>[0], {
-      collect: { tokens },
+      ...(requiredBindings ? { collect: { tokens } } : {}),
       // R4 sets no size limit on base64Binary (medplum defaults to 1 MB); request size is the HTTP layer's job.
       base64BinaryMaxBytes: Number.POSITIVE_INFINITY,
     });
