@@ -6,7 +6,7 @@ import { currentWriteSource } from '../../fhir/repository/write-source.ts';
 import { buildGoldenRecord, goldenSource, isGoldenRecord, newRegistryId } from './golden-record.ts';
 import { IdentifierAuthorities, REGISTRY_ID_SYSTEM } from './identifier-authorities.ts';
 import {
-  blockingKeys, defaultDecisionRules, defaultModel, parseDecisionRules, personFromPatient,
+  blockingKeys, defaultDecisionRules, defaultModel, parseDecisionRules, personFromPatient, validateModel,
   type DecisionRules, type MatchModel, type PersonRecord,
 } from './matching/index.ts';
 import {
@@ -34,7 +34,7 @@ export class ClientRegistry {
   readonly authorities = new IdentifierAuthorities();
   /** Set while the registry itself writes golden records, which sources may not. */
   private readonly internal = new AsyncLocalStorage<true>();
-  private config: { rules: DecisionRules; rulesVersion: number; model: MatchModel } | undefined;
+  private config: { rules: DecisionRules; rulesVersion: number; model: MatchModel; modelVersion: number } | undefined;
 
   readonly hook: WriteHook = {
     types: ['Patient', 'NamingSystem'],
@@ -52,8 +52,8 @@ export class ClientRegistry {
     },
   };
 
-  /** The decision rules and match model in force (the newest versions stored, else the defaults). */
-  async settings(repo: FhirRepository): Promise<{ rules: DecisionRules; rulesVersion: number; model: MatchModel }> {
+  /** The decision rules and match model in force (the newest versions stored, else the defaults; version 0 is the built-in). */
+  async settings(repo: FhirRepository): Promise<{ rules: DecisionRules; rulesVersion: number; model: MatchModel; modelVersion: number }> {
     if (!this.config) {
       const rules = await registryStore.latestJson(repo.sql, 'cr_rules');
       const model = await registryStore.latestJson(repo.sql, 'cr_model');
@@ -61,6 +61,7 @@ export class ClientRegistry {
         rules: rules ? parseDecisionRules(rules.value) : defaultDecisionRules,
         rulesVersion: rules?.version ?? 0,
         model: (model?.value as MatchModel | undefined) ?? defaultModel,
+        modelVersion: model?.version ?? 0,
       };
     }
     return this.config;
@@ -73,8 +74,14 @@ export class ClientRegistry {
     return version;
   }
 
-  async saveModel(repo: FhirRepository, model: MatchModel): Promise<number> {
-    const version = await registryStore.saveJson(repo.sql, 'cr_model', model);
+  /**
+   * Puts a match model in force (a new cr_model version, recorded as adopted by `by` on `basis`):
+   * writes and $match use it from now on, and $cr-rematch re-decides stored records with it.
+   */
+  async saveModel(repo: FhirRepository, model: MatchModel, by: string, basis?: unknown): Promise<number> {
+    const problems = validateModel(model);
+    if (problems.length > 0) throw new Error(`invalid match model: ${problems.join('; ')}`);
+    const version = await registryStore.saveJson(repo.sql, 'cr_model', model, by, basis);
     this.config = undefined;
     return version;
   }

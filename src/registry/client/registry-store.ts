@@ -202,11 +202,67 @@ export const registryStore = {
     return row ? { version: row.version, value: typeof row.value === 'string' ? JSON.parse(row.value) : row.value } : undefined;
   },
 
-  async saveJson(sql: Queryable, table: 'cr_rules' | 'cr_model', value: unknown, createdBy?: string): Promise<number> {
+  /** A new version of the rules or the model; a model also records what it was estimated from and why it was adopted (`basis`). */
+  async saveJson(sql: Queryable, table: 'cr_rules' | 'cr_model', value: unknown, createdBy?: string, basis?: unknown): Promise<number> {
     const latest = await registryStore.latestJson(sql, table);
     const version = (latest?.version ?? 0) + 1;
     if (table === 'cr_rules') await sql.query('INSERT INTO cr_rules (version, rules, created_by) VALUES ($1, $2::jsonb, $3)', [version, JSON.stringify(value), createdBy ?? null]);
-    else await sql.query('INSERT INTO cr_model (version, model) VALUES ($1, $2::jsonb)', [version, JSON.stringify(value)]);
+    else await sql.query('INSERT INTO cr_model (version, model, created_by, basis) VALUES ($1, $2::jsonb, $3, $4::jsonb)', [version, JSON.stringify(value), createdBy ?? null, basis === undefined ? null : JSON.stringify(basis)]);
     return version;
   },
+
+  // ---- re-estimating the match model (model-estimation.ts) ----
+
+  /** Every version of the match model, newest first: who adopted it, when, on what basis. */
+  async modelHistory(sql: Queryable, limit: number): Promise<ModelVersionRow[]> {
+    const r = await sql.query<ModelVersionRow & { basis: unknown }>(
+      `SELECT version, model->>'version' AS name, created_by, created_at, basis FROM cr_model ORDER BY version DESC LIMIT $1`, [limit]);
+    return r.rows.map((row) => ({ ...row, basis: typeof row.basis === 'string' ? JSON.parse(row.basis) : row.basis }));
+  },
+
+  async modelVersion(sql: Queryable, version: number): Promise<unknown | undefined> {
+    const r = await sql.query<{ model: unknown }>('SELECT model FROM cr_model WHERE version = $1', [version]);
+    const model = r.rows[0]?.model;
+    return typeof model === 'string' ? JSON.parse(model) : model;
+  },
+
+  /** Source records placed with a person. */
+  async sourceCount(sql: Queryable): Promise<number> {
+    return (await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM cr_link')).rows[0].n;
+  },
+
+  /**
+   * Up to `n` placed source records, a uniform random sample that depends only on the seed and on
+   * which records are stored (a hash order, not the table's physical order): one pass over cr_link
+   * keeping the n smallest hashes.
+   */
+  async sampleSources(sql: Queryable, n: number, seed: number): Promise<string[]> {
+    const r = await sql.query<{ source_id: string }>('SELECT source_id FROM cr_link ORDER BY md5(source_id || $1), source_id LIMIT $2', [`:${seed}`, n]);
+    return r.rows.map((x) => x.source_id);
+  },
+
+  /**
+   * The candidate pairs of each record as a write finds them (`candidates`): the placed records
+   * sharing a blocking key with it, most shared keys first, at most `limit` per record.
+   */
+  async candidatePairs(sql: Queryable, ids: string[], limit: number): Promise<{ a: string; b: string }[]> {
+    if (ids.length === 0) return [];
+    const r = await sql.query<{ a: string; b: string }>(
+      `SELECT s.id AS a, c.source_id AS b
+       FROM unnest($1::text[]) AS s(id)
+       CROSS JOIN LATERAL (SELECT o.source_id FROM cr_block k JOIN cr_block o ON o.key = k.key AND o.source_id <> k.source_id
+         WHERE k.source_id = s.id GROUP BY o.source_id ORDER BY count(*) DESC, o.source_id LIMIT $2) c
+       JOIN LATERAL (SELECT 1 FROM cr_link WHERE source_id = c.source_id OFFSET 0) l ON true
+       ORDER BY s.id, c.source_id`, [ids, limit]);
+    return r.rows;
+  },
 };
+
+export interface ModelVersionRow {
+  version: number;
+  /** The model's own version string (e.g. registry-em-2026-05-01-5000r-seed1). */
+  name: string | null;
+  created_by: string | null;
+  created_at: Date;
+  basis: unknown;
+}

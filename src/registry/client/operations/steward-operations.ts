@@ -1,41 +1,13 @@
-import type { OperationDefinition, OperationParameterDefinition } from '../../../fhir/operations/operation-definition.ts';
 import type { Operation } from '../../../fhir/operations/operation-registry.ts';
 import { firstString } from '../../../fhir/operations/operation-parameters.ts';
 import { fhirErrors } from '../../../fhir/outcome/errors.ts';
 import { FhirError } from '../../../fhir/outcome/fhir-error.ts';
-import type { FhirContext } from '../../../fhir/rest/fhir-request.ts';
-import type { Actor } from '../../../security/access/actor.ts';
 import type { ClientRegistry } from '../client-registry.ts';
 import { registryStore } from '../registry-store.ts';
+import { modelOperations } from './model-operations.ts';
+import { def, param, parameters, required, stewardOf } from './steward-common.ts';
 
-const param = (name: string, type: string, min = 0, max = '1', use: 'in' | 'out' = 'in'): OperationParameterDefinition => ({ name, use, min, max, type });
-
-function def(code: string, title: string, affectsState: boolean, parameter: OperationParameterDefinition[]): OperationDefinition {
-  return {
-    resourceType: 'OperationDefinition', url: `https://huza.rw/fhir/OperationDefinition/Patient-${code}`, name: code.replace(/[^A-Za-z]/g, ''),
-    title, status: 'active', kind: 'operation', code, system: false, type: true, instance: false, resource: ['Patient'], affectsState, parameter,
-  };
-}
-
-/** Data stewards (and exchange administrators) decide about identities; systems need Patient write scope. */
-function stewardOf(ctx: FhirContext): string {
-  ctx.access?.checkType('Patient', 'u');
-  const actor = (ctx.access as { actor?: Actor } | undefined)?.actor;
-  if (actor?.kind === 'person' && !actor.roles.some((r) => r === 'registry-steward' || r === 'exchange-admin')) {
-    throw new FhirError(403, [{ severity: 'error', code: 'forbidden', diagnostics: 'Only registry stewards and exchange administrators decide about patient identities' }]);
-  }
-  return actor ? `${actor.kind}:${actor.id}` : 'huza';
-}
-
-const required = (input: Map<string, unknown[]>, name: string) => {
-  const v = firstString(input, name);
-  if (!v) throw fhirErrors.invalidParameter(name, 'is required');
-  return v.replace(/^Patient\//, '');
-};
-
-const parameters = (parameter: unknown[]) => ({ status: 200, headers: {}, body: JSON.stringify({ resourceType: 'Parameters', parameter }) });
-
-/** The steward's tools: the review queue, link / unlink / merge / not-a-duplicate, the decision rules and re-matching. */
+/** The steward's tools: the review queue, link / unlink / merge / not-a-duplicate, the decision rules, the match model and re-matching. */
 export function stewardOperations(registry: ClientRegistry): Operation[] {
   return [
     {
@@ -127,12 +99,13 @@ export function stewardOperations(registry: ClientRegistry): Operation[] {
       },
     },
     {
-      definition: def('cr-rematch', 'Re-decide automatically linked records under the rules in force', true, []),
+      definition: def('cr-rematch', 'Re-decide automatically linked records under the rules and match model in force', true, []),
       async execute(ctx) {
         const by = stewardOf(ctx);
         const { records, changed } = await registry.rematchAll(ctx.repo, by);
         return parameters([{ name: 'records', valueInteger: records }, { name: 'changed', valueInteger: changed }]);
       },
     },
+    ...modelOperations(registry),
   ];
 }
