@@ -12,6 +12,7 @@ import { createDemoAccounts } from './demo-accounts.ts';
 import { keysRotate } from './keys-command.ts';
 import { registryLoad } from './registry-command.ts';
 import { facilitiesImport } from './facilities-command.ts';
+import { populationsImport } from './populations-command.ts';
 import { terminologyLoad } from './terminology-command.ts';
 import { isEmpty, loadDemoData } from './load-demo-data.ts';
 import { openPlatform } from './open-platform.ts';
@@ -256,6 +257,19 @@ program.command('facilities')
     const config = configFrom(options);
     assertNoServer(config);
     process.exitCode = await facilitiesImport(config, file, { format: options.format, dryRun: options.dryRun === true, update: options.update === true }, process.stderr.isTTY === true);
+  });
+
+program.command('populations')
+  .description('district populations for workforce planning (Location/$workforce-density)')
+  .command('import <file>')
+  .description('set district populations from a CSV file (district,population,year[,source]; district by name or Location id), '
+    + 'all or nothing; errors name the row')
+  .option('--dry-run', 'check and report what would be set; store nothing')
+  .option('--data-dir <dir>', 'embedded database folder (HUZA_DATA_DIR)')
+  .action(async (file: string, options) => {
+    const config = configFrom(options);
+    assertNoServer(config);
+    process.exitCode = await populationsImport(config, file, { dryRun: options.dryRun === true });
   });
 
 // Program options only before a subcommand, so that `terminology load --version` is the release's version, not huza's.

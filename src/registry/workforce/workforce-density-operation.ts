@@ -3,6 +3,7 @@ import type { OperationDefinition } from '../../fhir/operations/operation-defini
 import { firstString } from '../../fhir/operations/operation-parameters.ts';
 import { fhirErrors } from '../../fhir/outcome/errors.ts';
 import { loadCadres, sdgCadreGroups } from './cadre.ts';
+import { loadDistrictPopulations } from './district-population.ts';
 import { computeDensity, defaultThreshold, loadWorkers, type DensityReport } from './workforce-density.ts';
 
 const definition: OperationDefinition = {
@@ -12,7 +13,8 @@ const definition: OperationDefinition = {
   status: 'active',
   kind: 'operation',
   code: 'workforce-density',
-  description: 'Health workers per 1,000 people by district and cadre group against a threshold, districts furthest below first.',
+  description: 'Health workers per 1,000 people by district and cadre group against a threshold, districts furthest below first. '
+    + 'Populations are those stated on the district Locations (extension https://huza.rw/fhir/StructureDefinition/district-population), else the 2022 census; each district says which figure it used.',
   system: false, type: true, instance: false,
   resource: ['Location'],
   affectsState: false,
@@ -29,6 +31,9 @@ const definition: OperationDefinition = {
       name: 'district', use: 'out', min: 0, max: '*', part: [
         { name: 'name', use: 'out', min: 1, max: '1', type: 'string' },
         { name: 'population', use: 'out', min: 1, max: '1', type: 'integer' },
+        { name: 'populationYear', use: 'out', min: 1, max: '1', type: 'integer' },
+        { name: 'populationSource', use: 'out', min: 1, max: '1', type: 'string' },
+        { name: 'populationLocation', use: 'out', min: 0, max: '1', type: 'Reference' },
         { name: 'workers', use: 'out', min: 1, max: '1', type: 'decimal' },
         { name: 'density', use: 'out', min: 1, max: '1', type: 'decimal' },
         { name: 'gap', use: 'out', min: 1, max: '1', type: 'decimal' },
@@ -59,6 +64,9 @@ export function densityParameters(report: DensityReport) {
         part: [
           { name: 'name', valueString: d.district },
           { name: 'population', valueInteger: d.population },
+          { name: 'populationYear', valueInteger: d.populationYear },
+          { name: 'populationSource', valueString: d.populationSource },
+          ...(d.populationLocation ? [{ name: 'populationLocation', valueReference: { reference: d.populationLocation } }] : []),
           { name: 'workers', valueDecimal: d.counted },
           { name: 'density', valueDecimal: d.density },
           { name: 'gap', valueDecimal: d.gap },
@@ -88,8 +96,9 @@ export const workforceDensity: Operation = {
       if (!groupCodes.includes(c)) throw fhirErrors.invalidParameter('cadre', `'${c}' is not a cadre group; use one of ${groupCodes.join(', ')}`);
     }
     const workers = await loadWorkers(ctx.repo, cadres);
+    const populations = await loadDistrictPopulations(ctx.repo);
     const groups = [...groupCodes, ...(workers.some((w) => w.group === 'uncoded') ? ['uncoded'] : [])];
-    const report = computeDensity(workers, { threshold, countedGroups: asked.length > 0 ? asked : sdgCadreGroups, groups });
+    const report = computeDensity(workers, { threshold, countedGroups: asked.length > 0 ? asked : sdgCadreGroups, groups, populations });
     return { status: 200, headers: {}, body: JSON.stringify(densityParameters(report)) };
   },
 };

@@ -1,4 +1,5 @@
 import { DISTRICT_FACTS } from '../../seed/data/rwanda.ts';
+import { districtName, isDistrictLocation, shippedCensus, type DistrictPopulation } from './district-population.ts';
 import type { FhirRepository } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource } from '../../fhir/repository/resource-types.ts';
 import { sdgCadreGroups, type CadreHierarchy } from './cadre.ts';
@@ -16,6 +17,10 @@ export interface Worker {
 export interface DistrictDensity {
   district: string;
   population: number;
+  /** The year and source of that population figure, and the district Location that stated it (if one did). */
+  populationYear: number;
+  populationSource: string;
+  populationLocation?: string;
   /** Workers by cadre group (fractions when someone works in several districts). */
   byGroup: Record<string, number>;
   /** Workers of the groups the threshold is about. */
@@ -39,17 +44,18 @@ export interface DensityReport {
   districts: DistrictDensity[];
 }
 
-export const districtPopulation: Readonly<Record<string, number>> =
-  Object.fromEntries(Object.entries(DISTRICT_FACTS).map(([name, f]) => [name, f.population]));
+/** The shipped 2022 census figures, what planning uses where no district Location states a population. */
+export const censusPopulations: ReadonlyMap<string, DistrictPopulation> =
+  new Map(Object.entries(DISTRICT_FACTS).map(([name, f]) => [name, { population: f.population, ...shippedCensus }]));
 
 /**
  * Health workers per 1,000 people by district, furthest below the threshold first. Every worker counts
  * once in the country: someone working in k districts counts 1/k in each, so district figures add up
  * to the national headcount instead of counting a rotating specialist ten times.
  */
-export function computeDensity(workers: Worker[], options: { threshold: number; countedGroups: readonly string[]; groups: readonly string[]; population?: Readonly<Record<string, number>> }): DensityReport {
-  const population = options.population ?? districtPopulation;
-  const byDistrict = new Map<string, Record<string, number>>(Object.keys(population).map((d) => [d, {}]));
+export function computeDensity(workers: Worker[], options: { threshold: number; countedGroups: readonly string[]; groups: readonly string[]; populations?: ReadonlyMap<string, DistrictPopulation> }): DensityReport {
+  const populations = options.populations ?? censusPopulations;
+  const byDistrict = new Map<string, Record<string, number>>([...populations.keys()].map((d) => [d, {}]));
   let unplaced = 0;
   for (const w of workers) {
     const districts = [...new Set(w.districts)].filter((d) => byDistrict.has(d));
@@ -64,11 +70,14 @@ export function computeDensity(workers: Worker[], options: { threshold: number; 
   }
   const counted = new Set(options.countedGroups);
   const rows: DistrictDensity[] = [...byDistrict].map(([district, byGroup]) => {
-    const pop = population[district];
+    const figure = populations.get(district) as DistrictPopulation;
+    const pop = figure.population;
     const n = Object.entries(byGroup).reduce((s, [g, v]) => s + (counted.has(g) ? v : 0), 0);
     const density = pop > 0 ? (n / pop) * 1000 : 0;
     return {
-      district, population: pop, byGroup: Object.fromEntries(Object.entries(byGroup).map(([g, v]) => [g, round(v)])),
+      district, population: pop, populationYear: figure.year, populationSource: figure.source,
+      ...(figure.location ? { populationLocation: figure.location } : {}),
+      byGroup: Object.fromEntries(Object.entries(byGroup).map(([g, v]) => [g, round(v)])),
       counted: round(n), density: round(density, 6), gap: round(Math.max(0, (options.threshold * pop) / 1000 - n)), below: density < options.threshold,
     };
   });
@@ -87,12 +96,6 @@ function round(x: number, digits = 3): number {
   return Math.round(x * f) / f;
 }
 
-/** "Musanze", "musanze", "Musanze District" → "Musanze" when it is one of the 30 districts. */
-export function districtName(name: string | undefined): string | undefined {
-  if (!name) return undefined;
-  const wanted = name.trim().replace(/\s+district$/i, '').toLowerCase();
-  return Object.keys(DISTRICT_FACTS).find((d) => d.toLowerCase() === wanted);
-}
 
 interface PlaceLike extends FhirResource {
   name?: string;
@@ -120,7 +123,7 @@ async function districtsOfFacilities(repo: FhirRepository, facilityRefs: string[
     const place = places.get(ref);
     if (!place || seen.has(ref)) return undefined;
     seen.add(ref);
-    const own = place.resourceType === 'Location' && place.type?.some((t) => t.coding?.some((c) => c.code === 'district')) ? districtName(place.name) : undefined;
+    const own = isDistrictLocation(place) ? districtName(place.name) : undefined;
     const addresses = Array.isArray(place.address) ? place.address : place.address ? [place.address] : [];
     const fromAddress = addresses.map((a) => districtName(a.district)).find(Boolean);
     const parent = localReference(place.partOf);

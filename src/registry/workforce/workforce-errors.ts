@@ -13,4 +13,9 @@ export const workforceErrors = {
     new FhirError(422, [issue('business-rule',
       `${practitioner} would serve ${count} facilities; a health worker may serve at most ${max}. End (active=false or period.end) a role at another facility first`,
       'PractitionerRole.location')]),
+  populationNotOnDistrict: (name: string, at: string) =>
+    new FhirError(400, [issue('business-rule',
+      `A population figure belongs on a district's Location (type admin-level district, named as one of Rwanda's 30 districts); '${name}' is not one`, at)]),
+  invalidPopulation: (problems: { message: string; expression: string }[]) =>
+    new FhirError(400, problems.map((p) => issue('invalid', p.message, p.expression))),
 };
