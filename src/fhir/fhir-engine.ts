@@ -41,6 +41,8 @@ export function createFhirEngine(db: Database, options: FhirEngineOptions): Fhir
   const repo = new FhirRepository(db, {
     searchParameters: r4SearchParameters(), content: options.contentCodec,
     ...(options.validate ? { validate, validateCodes } : {}),
+    // A code system or value set written here counts for the code checks from the next write on.
+    ...(options.validate && validateCodes ? { hooks: [terminology.codes.writeHook] } : {}),
   });
   const operations = new OperationRegistry();
   operations.register(patientEverything);

@@ -1,4 +1,4 @@
-import type { FhirRepository } from '../fhir/repository/fhir-repository.ts';
+import type { FhirRepository, WriteHook } from '../fhir/repository/fhir-repository.ts';
 import type { FhirResource } from '../fhir/repository/resource-types.ts';
 import type { OperationOutcomeIssue } from '../fhir/outcome/fhir-error.ts';
 import { FhirError } from '../fhir/outcome/fhir-error.ts';
@@ -22,9 +22,10 @@ import type { CodeSystemResource, Designation, ValueSetResource } from './termin
  *   coding of one of them is judged only where a binding names it, so current codes are not refused for being newer;
  * - a display that is none of the concept's names is a warning.
  *
- * A write costs one query (the stored versions of every canonical involved) once the ValueSets it is bound to are
- * expanded; expansions and code system indexes are cached per version of everything they were built from, and
- * codes of a loaded release are looked up with one more query for those not seen before.
+ * Once warm, a write costs no query: what each canonical resolves to in the store is looked up with one query for
+ * all of a write's canonicals and trusted for refreshMs (5 s), except after a code system or value set is written
+ * through this engine (writeHook); expansions and code system indexes are cached per version of everything they
+ * were built from; codes of a loaded release are looked up with one query per write for those not seen before.
  */
 export class CodeValidation {
   private readonly source: TerminologySource;
@@ -36,10 +37,53 @@ export class CodeValidation {
   /** Per release header version: code → the concept's names, or null when the release has no such code. */
   private readonly releaseCodes = new Map<string, Map<string, ConceptNames | null>>();
   private readonly releaseRows = new Map<string, boolean>();
+  /** What each canonical resolved to, and when (Date.now()); trusted for refreshMs. */
+  private readonly resolutions = new Map<string, { resolved: Resolved | undefined; at: number }>();
+  /** Until then, resolutions are not trusted: a code system or value set was written through this engine. */
+  private untrustedUntil = 0;
+  private readonly refreshMs: number;
 
-  constructor(source: TerminologySource, expand: (repo: FhirRepository, vs: Resolved<ValueSetResource>) => Promise<Expansion>) {
+  /**
+   * Tells the checks that this engine wrote a CodeSystem or ValueSet (a create, update or delete): what the store
+   * holds is looked up again on every write for the next refreshMs, so the change counts from the next write on,
+   * even for writes that ran while its transaction was still open.
+   */
+  readonly writeHook: WriteHook = {
+    types: ['CodeSystem', 'ValueSet'],
+    afterWrite: async () => {
+      this.untrustedUntil = Date.now() + this.refreshMs;
+      this.resolutions.clear();
+    },
+  };
+
+  constructor(source: TerminologySource, expand: (repo: FhirRepository, vs: Resolved<ValueSetResource>) => Promise<Expansion>, options: { refreshMs?: number } = {}) {
     this.source = source;
     this.expand = expand;
+    this.refreshMs = options.refreshMs ?? 5000;
+  }
+
+  /**
+   * The write's canonicals resolved: from what earlier writes found when that is younger than refreshMs (so
+   * another app node's change counts within refreshMs, as the content cipher's key rotation does), the others
+   * with one query.
+   */
+  private async resolve(repo: FhirRepository, refs: RefSet): Promise<Resolutions> {
+    const now = Date.now();
+    const trusted = now >= this.untrustedUntil;
+    const byKey = new Map<string, Resolved | undefined>();
+    const missing: TerminologyRef[] = [];
+    for (const [k, ref] of refs.refs) {
+      const cached = trusted ? this.resolutions.get(k) : undefined;
+      if (cached && now - cached.at < this.refreshMs) byKey.set(k, cached.resolved);
+      else missing.push(ref);
+    }
+    const found = await this.source.findMany(repo, missing);
+    for (const [i, ref] of missing.entries()) {
+      const k = refKey(ref);
+      byKey.set(k, found[i]);
+      if (trusted) remember(this.resolutions, k, { resolved: found[i], at: now }, 5000);
+    }
+    return { has: (ref) => byKey.has(refKey(ref)), get: (ref) => byKey.get(refKey(ref)) };
   }
 
   /** The issues of a resource's codes: errors refuse the write, warnings are reported by $validate. */
@@ -58,7 +102,7 @@ export class CodeValidation {
       for (const d of this.lastByCanonical.get(canonical)?.dependencies ?? []) refs.add(d.ref);
     }
     for (const c of codings) if (c.system !== undefined) refs.add(codeSystemRef(c.system, c.version));
-    const resolved = await refs.resolve(repo, this.source);
+    const resolved = await this.resolve(repo, refs);
 
     const sets = new Map<string, BoundValueSet | undefined>();
     for (const canonical of canonicals) sets.set(canonical, await this.boundValueSet(repo, canonical, resolved));
@@ -329,19 +373,12 @@ interface Resolutions {
   get(ref: TerminologyRef): Resolved | undefined;
 }
 
-/** The canonicals a write needs, resolved with one query. */
+/** The canonicals a write needs. */
 class RefSet {
-  private readonly refs = new Map<string, TerminologyRef>();
+  readonly refs = new Map<string, TerminologyRef>();
 
   add(ref: TerminologyRef): void {
     this.refs.set(refKey(ref), ref);
-  }
-
-  async resolve(repo: FhirRepository, source: TerminologySource): Promise<Resolutions> {
-    const refs = [...this.refs.values()];
-    const found = await source.findMany(repo, refs);
-    const byKey = new Map(refs.map((r, i) => [refKey(r), found[i]]));
-    return { has: (ref) => byKey.has(refKey(ref)), get: (ref) => byKey.get(refKey(ref)) };
   }
 }
 
