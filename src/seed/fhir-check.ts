@@ -54,6 +54,8 @@ function load(): void {
       else if (r.resourceType === 'ValueSet') valueSets.set((r as unknown as ValueSetLike).url, r as unknown as ValueSetLike);
     }
   }
+  // Codes HL7 Terminology added after R4 that Huza uses: a virtual place (digital clinics, ADR 0017).
+  addCodeSystem({ url: 'http://terminology.hl7.org/CodeSystem/location-physical-type', concept: [{ code: 'vi', display: 'Virtual' }] });
 }
 
 /** Makes a CodeSystem resource known to the checker (e.g. a local code system from the seed). */

@@ -82,12 +82,14 @@ describe('generateDemoData: counts and options', () => {
     console.log(`default dataset: ${bundles.length} bundles, generated in ${generationMs.toFixed(0)} ms`, counts);
     assert.equal(bundles.length, 3 + 200 / 25);
     assert.equal(counts.Patient, 200);
-    assert.equal(counts.Organization, 1 + 4 + 30 * 2); // MoH + referral hospitals + 2 per district
-    assert.equal(counts.Location, 1 + 5 + 30 + 4 + 30 * 2);
+    assert.equal(counts.Organization, 1 + 4 + 30 * 2 + 3); // MoH + referral hospitals + 2 per district + 3 digital clinics
+    assert.equal(counts.Location, 1 + 5 + 30 + 4 + 30 * 2 + 3);
+    assert.equal(counts.HealthcareService, 3);
     assert.equal(counts.CodeSystem, 5); // medicines, facility levels, admin levels; the catalogue's classes and classification types
     assert.equal(counts.Medication, CATALOGUE.length);
     assert.equal(counts.MedicationKnowledge, CATALOGUE.length);
-    assert.equal(counts.Practitioner, counts.PractitionerRole);
+    // One role each, but a digital clinic's 3 specialists hold 7 (the clinic and 6 hospitals).
+    assert.equal(counts.PractitionerRole, counts.Practitioner + 3 * 3 * 6);
     assert.ok(counts.Encounter >= 200 && counts.Encounter <= 800);
     for (const type of ['Observation', 'Condition', 'MedicationRequest', 'Immunization']) assert.ok(counts[type] > 0, type);
   });
@@ -115,17 +117,19 @@ describe('generateDemoData: counts and options', () => {
   });
   test('facilitiesPerDistrict counts the district hospital', () => {
     const one = generateDemoData({ patients: 25, facilitiesPerDistrict: 1 });
-    assert.equal(resources(one, 'Organization').length, 1 + 4 + 30);
+    assert.equal(resources(one, 'Organization').length, 1 + 4 + 30 + 3);
     assert.equal(resources(one, 'Location').filter((l) => l.type?.[1]?.coding?.[0]?.code === 'health-centre').length, 0);
     for (const p of resources(one, 'Patient')) assert.match(p.managingOrganization.reference, /^Organization\/rw-fac-dh-/);
-    const four = generateDemoData({ patients: 0, facilitiesPerDistrict: 4 });
+    const four = generateDemoData({ patients: 0, facilitiesPerDistrict: 4, digitalClinics: 0 });
     assert.equal(resources(four, 'Organization').length, 1 + 4 + 30 * 4);
+    assert.equal(resources(four, 'HealthcareService').length, 0);
   });
   test('rejects bad options', () => {
     assert.throws(() => generateDemoData({ patients: -1 }), RangeError);
     assert.throws(() => generateDemoData({ patients: 1.5 }), RangeError);
     assert.throws(() => generateDemoData({ facilitiesPerDistrict: 0 }), RangeError);
     assert.throws(() => generateDemoData({ asOf: '30/06/2026' }), RangeError);
+    assert.throws(() => generateDemoData({ digitalClinics: -1 }), RangeError);
   });
 });
 
@@ -382,8 +386,12 @@ describe('generateDemoData: clinical plausibility', () => {
     assert.ok(active.size > 0);
     for (const [key, n] of active) assert.equal(n, 1, key);
   });
-  test('facility positions lie inside Rwanda', () => {
+  test('facility positions lie inside Rwanda; virtual places (digital clinics) have none', () => {
     for (const l of resources(bundles, 'Location')) {
+      if (l.physicalType?.coding?.[0]?.code === 'vi') {
+        assert.equal(l.position, undefined, l.id);
+        continue;
+      }
       const { latitude, longitude } = l.position;
       assert.ok(latitude >= RWANDA_BOUNDS.latMin && latitude <= RWANDA_BOUNDS.latMax, `${l.id} latitude ${latitude}`);
       assert.ok(longitude >= RWANDA_BOUNDS.longMin && longitude <= RWANDA_BOUNDS.longMax, `${l.id} longitude ${longitude}`);
@@ -413,5 +421,75 @@ describe('generateDemoData: clinical plausibility', () => {
       assert.ok(names.includes(n), n);
     }
     assert.equal(names.filter((n) => n.endsWith('District Hospital')).length, 30);
+  });
+});
+
+describe('generateDemoData: digital clinics', () => {
+  const FACILITY_TYPE = 'https://huza.rw/fhir/CodeSystem/facility-type';
+  const facilityBundle = bundles[1];
+  const byFullUrl = new Map(bundles.slice(0, 2).flatMap((b) => b.entry.map((e) => [e.fullUrl, e.resource as AnyResource] as const)));
+  const target = (reference: string) => byFullUrl.get(reference) ?? resources(bundles.slice(0, 2)).find((r) => `${r.resourceType}/${r.id}` === reference);
+  const clinics = resources([facilityBundle], 'Location').filter((l) => l.physicalType?.coding?.[0]?.code === 'vi');
+  const services = resources([facilityBundle], 'HealthcareService');
+
+  test('three virtual clinics, represented as the facility import represents them', async () => {
+    const { facilityResources } = await import('../registry/facility/facility-import.ts');
+    assert.equal(clinics.length, 3);
+    assert.deepEqual(clinics.map((c) => c.id), ['rw-fac-dc-01', 'rw-fac-dc-02', 'rw-fac-dc-03']);
+    for (const clinic of clinics) {
+      const org = target(clinic.managingOrganization.reference) as AnyResource;
+      const service = services.find((s) => target(s.providedBy.reference) === org) as AnyResource;
+      assert.ok(service, clinic.id);
+      const district = target(clinic.partOf.reference) as AnyResource;
+      assert.equal(district.type[0].coding[0].code, 'district');
+      // What the import's builder makes for the same clinic, references aside (the seed's are to fullUrls).
+      const served = service.location.slice(1).map((l: any) => (target(l.reference) as AnyResource).id);
+      const expected = facilityResources({
+        code: clinic.identifier[0].value, name: clinic.name, type: 'digital-clinic', locationId: clinic.id as string, organizationId: org.id as string,
+        parentLocation: `Location/${district.id}`, district: district.name, serves: served,
+      });
+      const bare = (r: AnyResource) => JSON.parse(JSON.stringify(r, (k, v) => (k === 'reference' || k === 'meta' ? undefined : v)));
+      assert.deepEqual(bare(clinic), bare(expected.location as AnyResource));
+      assert.deepEqual(bare(org), bare(expected.organization as AnyResource));
+      assert.deepEqual(bare(service), bare(expected.service as AnyResource));
+      assert.deepEqual(clinic.type[0].coding[0], { system: FACILITY_TYPE, code: 'digital-clinic', display: 'Digital clinic' });
+      assert.equal(served.length, 6);
+      assert.ok(served.every((id: string) => id.startsWith('rw-fac-dh-')), served.join());
+    }
+    // Each hospital is served by one clinic.
+    const all = services.flatMap((s) => s.location.slice(1).map((l: any) => l.reference));
+    assert.equal(new Set(all).size, 18);
+  });
+
+  test('they serve the districts furthest below the workforce threshold, the clinic in the first of them', async () => {
+    const { computeDensity } = await import('../registry/workforce/workforce-density.ts');
+    // The workforce without the clinics' specialists, as the density operation would count it.
+    const roles = resources([bundles[2]], 'PractitionerRole').filter((r) => !(r.id as string).startsWith('rw-prrole-dc-'));
+    const districtOfFacility = new Map(resources([facilityBundle], 'Location').map((l) => [l.id, l.address?.district]));
+    const group: Record<string, string> = { 'specialist-doctor': 'medical-doctor', 'general-practitioner': 'medical-doctor', 'nurse-a1': 'nurse', 'midwife-a1': 'midwife' };
+    const workers = roles.map((r) => ({ group: group[r.code[0].coding[0].code], districts: [districtOfFacility.get(r.location[0].reference.startsWith('urn:') ? (target(r.location[0].reference) as AnyResource).id : r.location[0].reference.split('/')[1]) as string] }));
+    const order = computeDensity(workers, { threshold: 4.45, countedGroups: ['medical-doctor', 'nurse', 'midwife'], groups: ['medical-doctor', 'nurse', 'midwife'] }).districts.map((d) => d.district);
+    const servedDistricts = services.map((s) => s.location.slice(1).map((l: any) => (target(l.reference) as AnyResource).address.district));
+    assert.deepEqual(servedDistricts.flat(), order.slice(0, 18));
+    for (const [i, clinic] of clinics.entries()) {
+      assert.equal((target(clinic.partOf.reference) as AnyResource).name, servedDistricts[i][0]);
+      assert.equal(clinic.name, `${servedDistricts[i][0]} Digital Clinic`);
+    }
+  });
+
+  test('specialists hold a role at the clinic and at each hospital served: seven facilities, at most ten', () => {
+    const roles = resources([bundles[2]], 'PractitionerRole').filter((r) => (r.id as string).startsWith('rw-prrole-dc-'));
+    const byPractitioner = new Map<string, AnyResource[]>();
+    for (const r of roles) byPractitioner.set(r.practitioner.reference, [...(byPractitioner.get(r.practitioner.reference) ?? []), r]);
+    assert.equal(byPractitioner.size, 9);
+    for (const [who, held] of byPractitioner) {
+      const places = new Set(held.map((r) => r.location[0].reference));
+      assert.equal(places.size, 7, who);
+      assert.ok(places.size <= 10);
+      assert.ok(held.every((r) => r.code[0].coding[0].code === 'specialist-doctor' && r.specialty?.length === 1));
+      const clinicRole = held.find((r) => /^Location\/rw-fac-dc-0\d$/.test(r.location[0].reference));
+      assert.ok(clinicRole, `${who} has a role at the clinic`);
+      assert.equal(clinicRole.organization.reference, clinicRole.location[0].reference.replace('Location', 'Organization'));
+    }
   });
 });

@@ -5,8 +5,10 @@
  * resources PUT with a stable id by an earlier bundle, e.g. `Location/rw-district-musanze`):
  *
  *   1. demo-01-administrative  Ministry of Health, local CodeSystems, product catalogue, country → provinces → districts (PUT)
- *   2. demo-02-facilities      referral hospitals, district hospitals, health centres: Organization + Location (PUT)
- *   3. demo-03-workforce       Practitioner + PractitionerRole (PUT)
+ *   2. demo-02-facilities      referral hospitals, district hospitals, health centres: Organization + Location (PUT);
+ *                              digital clinics: Organization + virtual Location + HealthcareService over the hospitals served
+ *   3. demo-03-workforce       Practitioner + PractitionerRole (PUT); a digital clinic's specialists hold a role at the
+ *                              clinic and at each hospital it serves
  *   4… demo-NN-patients        ~25 patients each with their Encounters, Observations, Conditions,
  *                              MedicationRequests and Immunizations (POST)
  *
@@ -21,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseLocalDate } from './dates.ts';
 import type { FhirTransactionBundle } from './fhir.ts';
+import { DEFAULT_DIGITAL_CLINICS, planDigitalClinics } from './digital-clinics.ts';
 import { buildGeography } from './geography.ts';
 import { buildPatientBundle, type PatientContext } from './patients.ts';
 import { Rng } from './prng.ts';
@@ -47,6 +50,8 @@ export interface DemoDataOptions {
   patientsPerBundle?: number;
   /** The "today" of the dataset, 'YYYY-MM-DD' in Kigali time: all data lies before it (default 2026-06-30). */
   asOf?: string;
+  /** Digital clinics, each serving the hospitals of six districts furthest below the workforce threshold (default 3). */
+  digitalClinics?: number;
 }
 
 export const DEFAULT_DEMO_DATA_OPTIONS = {
@@ -55,6 +60,7 @@ export const DEFAULT_DEMO_DATA_OPTIONS = {
   facilitiesPerDistrict: 2,
   patientsPerBundle: 25,
   asOf: '2026-06-30',
+  digitalClinics: 3,
 } as const satisfies Required<DemoDataOptions>;
 
 function checkInteger(name: string, value: number, min: number): void {
@@ -68,6 +74,7 @@ export function generateDemoData(opts: DemoDataOptions = {}): FhirTransactionBun
   checkInteger('patients', o.patients, 0);
   checkInteger('facilitiesPerDistrict', o.facilitiesPerDistrict, 1);
   checkInteger('patientsPerBundle', o.patientsPerBundle, 1);
+  checkInteger('digitalClinics', o.digitalClinics, 0);
   const asOfMs = parseLocalDate(o.asOf);
 
   const root = new Rng(o.seed);
@@ -77,11 +84,13 @@ export function generateDemoData(opts: DemoDataOptions = {}): FhirTransactionBun
   const geo = buildGeography(root.fork('geography'));
   const facilities = planFacilities(geo, root.fork('facilities'), o.facilitiesPerDistrict);
   const staff = planWorkforce(facilities, root.fork('workforce'));
+  // Digital clinics go where the workforce just planned is thinnest.
+  const clinics = planDigitalClinics(geo, facilities, staff, root.fork('digital-clinics'), { ...DEFAULT_DIGITAL_CLINICS, clinics: o.digitalClinics });
 
   const bundles: FhirTransactionBundle[] = [
     buildAdministrativeBundle(geo, uuids, refs, o.asOf),
-    buildFacilityBundle(facilities, uuids, refs),
-    buildWorkforceBundle(staff, uuids, refs),
+    buildFacilityBundle(facilities, uuids, refs, clinics),
+    buildWorkforceBundle([...staff, ...clinics.flatMap((c) => c.specialists)], uuids, refs),
   ];
 
   const facilitiesByDistrict = new Map<string, Facility[]>();

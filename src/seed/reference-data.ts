@@ -20,6 +20,7 @@ import { rwandanName, type PersonName, type Sex } from './names.ts';
 import type { Rng } from './prng.ts';
 import { FACILITY_LEVELS, localCodeSystems, type FacilityLevel } from './terminology.ts';
 import { productCatalogueResources } from '../registry/product/product-catalogue.ts';
+import { digitalClinicEntries, type DigitalClinic } from './digital-clinics.ts';
 
 export const MOH_ORGANIZATION_ID = 'rw-moh';
 export const ADMIN_LEVEL_SYSTEM = 'https://moh.gov.rw/fhir/CodeSystem/admin-level';
@@ -286,8 +287,11 @@ function facilityAddress(f: Facility) {
   return address;
 }
 
-/** Bundle 2: an Organization and a Location per facility. */
-export function buildFacilityBundle(facilities: Facility[], uuids: Rng, refs: ReferenceResolver): FhirTransactionBundle {
+/**
+ * Bundle 2: an Organization and a Location per facility; then the digital clinics, built as the facility
+ * registry's import builds them (Organization, virtual Location, HealthcareService over the hospitals served).
+ */
+export function buildFacilityBundle(facilities: Facility[], uuids: Rng, refs: ReferenceResolver, clinics: DigitalClinic[] = []): FhirTransactionBundle {
   refs.reset();
   const b = new BundleBuilder();
   const byCode = new Map(facilities.map((f) => [f.code, f]));
@@ -332,12 +336,20 @@ export function buildFacilityBundle(facilities: Facility[], uuids: Rng, refs: Re
       partOf: refs.to(`Location/${f.district.locationId}`, f.district.name),
     });
   }
+  for (const clinic of clinics) digitalClinicEntries(clinic, refs, (resource) => put(b, refs, uuids, resource));
   return b.build('demo-02-facilities');
 }
 
 // ---- workforce -------------------------------------------------------------------------------
 
 export type Cadre = 'specialist' | 'doctor' | 'nurse' | 'midwife';
+
+/** Where a staff member holds a role: a facility, or a digital clinic. */
+export interface StaffPlace {
+  id: string;
+  name: string;
+  code: string;
+}
 
 export interface StaffMember {
   practitionerId: string;
@@ -346,14 +358,16 @@ export interface StaffMember {
   sex: Sex;
   cadre: Cadre;
   specialty?: { code: string; display: string };
-  facility: Facility;
+  facility: StaffPlace;
+  /** Further facilities with a role each (a digital clinic's specialists at the hospitals it serves). */
+  alsoAt?: StaffPlace[];
   licence: string;
   phone: string;
   birthYear: number;
   graduationYear: number;
 }
 
-const SPECIALTIES = [
+export const SPECIALTIES = [
   { code: '419192003', display: 'Internal medicine' },
   { code: '394537008', display: 'Pediatric specialty' },
   { code: '394585009', display: 'Obstetrics and gynecology' },
@@ -499,20 +513,23 @@ export function buildWorkforceBundle(staff: StaffMember[], uuids: Rng, refs: Ref
     });
   }
   for (const s of staff) {
-    const role: FhirResource = {
-      resourceType: 'PractitionerRole',
-      id: s.roleId,
-      active: true,
-      practitioner: refs.to(`Practitioner/${s.practitionerId}`, displayName(s.name, s.cadre === 'nurse' || s.cadre === 'midwife' ? undefined : 'Dr.')),
-      organization: refs.to(`Organization/${s.facility.id}`, s.facility.name),
-      code: [roleCode(s)],
-      location: [refs.to(`Location/${s.facility.id}`, s.facility.name)],
-      telecom: [{ system: 'phone', value: s.phone, use: 'work' }],
-      // Facility opening hours, not personal rosters (those belong to clinic scheduling).
-      availableTime: [{ daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri'], availableStartTime: '07:00:00', availableEndTime: '17:00:00' }],
-    };
-    if (s.specialty) role.specialty = [concept(SYSTEMS.snomed, s.specialty.code, s.specialty.display)];
-    put(b, refs, uuids, role);
+    // One role per facility (mCSD): a digital clinic's specialist holds one at the clinic and one at each hospital served.
+    for (const [i, place] of [s.facility, ...(s.alsoAt ?? [])].entries()) {
+      const role: FhirResource = {
+        resourceType: 'PractitionerRole',
+        id: i === 0 ? s.roleId : `${s.roleId}-${place.code}`,
+        active: true,
+        practitioner: refs.to(`Practitioner/${s.practitionerId}`, displayName(s.name, s.cadre === 'nurse' || s.cadre === 'midwife' ? undefined : 'Dr.')),
+        organization: refs.to(`Organization/${place.id}`, place.name),
+        code: [roleCode(s)],
+        location: [refs.to(`Location/${place.id}`, place.name)],
+        telecom: [{ system: 'phone', value: s.phone, use: 'work' }],
+        // Facility opening hours, not personal rosters (those belong to clinic scheduling).
+        availableTime: [{ daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri'], availableStartTime: '07:00:00', availableEndTime: '17:00:00' }],
+      };
+      if (s.specialty) role.specialty = [concept(SYSTEMS.snomed, s.specialty.code, s.specialty.display)];
+      put(b, refs, uuids, role);
+    }
   }
   return b.build('demo-03-workforce');
 }

@@ -256,45 +256,89 @@ function buildPlan(rows: ImportRow[], registry: RegistryView): PlannedFacility[]
   return inParentOrder(rows).map((r) => {
     const registered = registry.byCode.get(r.code);
     const { locationId, organizationId } = ids.get(r.code) as { locationId: string; organizationId: string };
-    const display = facilityTypes.get(r.type) as string;
-    const digital = r.type === 'digital-clinic';
-    const identifier = [
-      ...(((registered?.json.identifier as { system?: string }[] | undefined) ?? []).filter((i) => i.system !== FACILITY_CODE_SYSTEM && i.system !== DHIS2_ORG_UNIT_SYSTEM)),
-      { use: 'official', system: FACILITY_CODE_SYSTEM, value: r.code },
-      ...(r.dhis2Id ? [{ system: DHIS2_ORG_UNIT_SYSTEM, value: r.dhis2Id }] : []),
-    ];
-    const telecom = [
-      ...(r.phone ? [{ system: 'phone', value: r.phone, use: 'work' }] : []),
-      ...(r.email ? [{ system: 'email', value: r.email, use: 'work' }] : []),
-    ];
     const districtId = r.district ? (registry.districts.get(districtKey(r.district)) ?? r.district) : undefined;
-    const parentLocation = r.parentCode ? `Location/${locationIdOf(r.parentCode)}` : `Location/${districtId}`;
-    const previous: Record<string, unknown> = registered?.json ?? {};
-    const location: FhirResource = {
-      ...previous,
-      resourceType: 'Location', id: locationId, identifier, status: 'active', name: r.name, mode: 'instance',
-      type: withCoding(previous.type, FACILITY_TYPE_SYSTEM, r.type, display),
-      ...(telecom.length > 0 ? { telecom } : {}),
-      address: { ...(previous.address as object | undefined), country: 'RW', ...(r.district && !r.parentCode ? { district: r.district } : {}) },
-      physicalType: { coding: [digital ? { system: PHYSICAL_TYPE, code: 'vi', display: 'Virtual' } : { system: PHYSICAL_TYPE, code: 'bu', display: 'Building' }] },
-      ...(r.latitude !== undefined ? { position: { latitude: r.latitude, longitude: r.longitude } } : {}),
-      managingOrganization: { reference: `Organization/${organizationId}`, display: r.name },
-      partOf: { reference: parentLocation },
-    };
-    delete location.meta;
-    const parentOrganization = r.parentCode ? organizationIdOf(r.parentCode) : undefined;
-    const previousOrg: Record<string, unknown> = registered?.organization ?? {};
-    const organization: FhirResource = {
-      ...previousOrg,
-      resourceType: 'Organization', id: organizationId, identifier, active: true, name: r.name,
-      type: withCoding(previousOrg.type, FACILITY_TYPE_SYSTEM, r.type, display),
-      ...(telecom.length > 0 ? { telecom } : {}),
-      ...(parentOrganization ? { partOf: { reference: `Organization/${parentOrganization}` } } : {}),
-    };
-    delete organization.meta;
-    const service: FhirResource | undefined = digital && r.serves.length > 0 ? digitalClinicService(locationId, organizationId, r.name, r.serves.map(locationIdOf)) : undefined;
+    const { location, organization, service } = facilityResources({
+      code: r.code, name: r.name, type: r.type, locationId, organizationId,
+      parentLocation: r.parentCode ? `Location/${locationIdOf(r.parentCode)}` : `Location/${districtId}`,
+      parentOrganization: r.parentCode ? organizationIdOf(r.parentCode) : undefined,
+      district: r.district && !r.parentCode ? r.district : undefined,
+      phone: r.phone, email: r.email, latitude: r.latitude, longitude: r.longitude, dhis2Id: r.dhis2Id,
+      serves: r.serves.map(locationIdOf),
+      previousLocation: registered?.json, previousOrganization: registered?.organization,
+    });
     return { row: r.row, code: r.code, name: r.name, action: registered ? 'update' : 'create', location, organization, service };
   });
+}
+
+/** What a facility is made of in the registry: one row of an import, or a facility the demo seed plans. */
+export interface FacilityInput {
+  code: string;
+  name: string;
+  /** A selectable code of the facility-type code system (digital-clinic for a virtual one). */
+  type: string;
+  locationId: string;
+  organizationId: string;
+  /** `Location/<id>` of the parent place: the district, or the parent facility. */
+  parentLocation: string;
+  /** Id of the parent facility's Organization. */
+  parentOrganization?: string;
+  /** The district named in the address (facilities placed directly under a district). */
+  district?: string;
+  phone?: string;
+  email?: string;
+  latitude?: number;
+  longitude?: number;
+  dhis2Id?: string;
+  /** Digital clinics: the Location ids of the physical facilities served. */
+  serves?: string[];
+  /** The stored Location and Organization when updating, whose other elements are kept. */
+  previousLocation?: Record<string, unknown>;
+  previousOrganization?: Record<string, unknown>;
+}
+
+/**
+ * The Location, Organization and (for a digital clinic serving facilities) HealthcareService of a facility:
+ * one Ministry facility code on both, the facility type from the shipped code system, a building or, for a
+ * digital clinic, a virtual place (physicalType `vi`) without position. The import and the demo seed build
+ * facilities here, so both represent them the same way.
+ */
+export function facilityResources(f: FacilityInput): { location: FhirResource; organization: FhirResource; service?: FhirResource } {
+  const display = facilityTypes.get(f.type) as string;
+  const digital = f.type === 'digital-clinic';
+  const previous: Record<string, unknown> = f.previousLocation ?? {};
+  const identifier = [
+    ...(((previous.identifier as { system?: string }[] | undefined) ?? []).filter((i) => i.system !== FACILITY_CODE_SYSTEM && i.system !== DHIS2_ORG_UNIT_SYSTEM)),
+    { use: 'official', system: FACILITY_CODE_SYSTEM, value: f.code },
+    ...(f.dhis2Id ? [{ system: DHIS2_ORG_UNIT_SYSTEM, value: f.dhis2Id }] : []),
+  ];
+  const telecom = [
+    ...(f.phone ? [{ system: 'phone', value: f.phone, use: 'work' }] : []),
+    ...(f.email ? [{ system: 'email', value: f.email, use: 'work' }] : []),
+  ];
+  const location: FhirResource = {
+    ...previous,
+    resourceType: 'Location', id: f.locationId, identifier, status: 'active', name: f.name, mode: 'instance',
+    type: withCoding(previous.type, FACILITY_TYPE_SYSTEM, f.type, display),
+    ...(telecom.length > 0 ? { telecom } : {}),
+    address: { ...(previous.address as object | undefined), country: 'RW', ...(f.district ? { district: f.district } : {}) },
+    physicalType: { coding: [digital ? { system: PHYSICAL_TYPE, code: 'vi', display: 'Virtual' } : { system: PHYSICAL_TYPE, code: 'bu', display: 'Building' }] },
+    ...(f.latitude !== undefined ? { position: { latitude: f.latitude, longitude: f.longitude } } : {}),
+    managingOrganization: { reference: `Organization/${f.organizationId}`, display: f.name },
+    partOf: { reference: f.parentLocation },
+  };
+  delete location.meta;
+  const previousOrg: Record<string, unknown> = f.previousOrganization ?? {};
+  const organization: FhirResource = {
+    ...previousOrg,
+    resourceType: 'Organization', id: f.organizationId, identifier, active: true, name: f.name,
+    type: withCoding(previousOrg.type, FACILITY_TYPE_SYSTEM, f.type, display),
+    ...(telecom.length > 0 ? { telecom } : {}),
+    ...(f.parentOrganization ? { partOf: { reference: `Organization/${f.parentOrganization}` } } : {}),
+  };
+  delete organization.meta;
+  const serves = f.serves ?? [];
+  const service = digital && serves.length > 0 ? digitalClinicService(f.locationId, f.organizationId, f.name, serves) : undefined;
+  return { location, organization, ...(service ? { service } : {}) };
 }
 
 /**

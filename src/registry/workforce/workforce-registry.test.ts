@@ -114,10 +114,13 @@ for (const kind of testDatabaseKinds) {
           const res = await s.fhir('', { method: 'POST', body: bundle });
           assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 500));
         }
-        const staff = (await s.fhir('PractitionerRole?_summary=count')).body.total;
+        const staff = (await s.fhir('Practitioner?_summary=count')).body.total;
         const r = parts((await s.fhir('Location/$workforce-density')).body.parameter);
         assert.equal(r.unplaced, 0);
+        // Everyone counts once, the digital clinics' specialists shared between the districts of the hospitals they serve.
         assert.equal(r.workers, staff);
+        const shared = r.district.filter((d: Json) => !Number.isInteger(d.group['medical-doctor']));
+        assert.equal(shared.length, 18, 'the 18 districts the three digital clinics serve');
         assert.ok(r.district.every((d: Json) => d.workers > 0 && d.below && !('uncoded' in d.group)));
       });
 
