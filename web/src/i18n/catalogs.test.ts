@@ -82,6 +82,13 @@ test('every literal key the app uses exists in the catalogs', () => {
     'licences.action': ['suspend', 'revoke', 'reinstate'],
     'licences.done': ['suspend', 'revoke', 'reinstate'],
     'licences.kind': ['practitioner-licence', 'facility-digital-health-licence'],
+    'matchModel.level': [
+      'exact', 'replacement', 'typo', 'disagree', 'phonetic', 'close', 'partial', 'transposed', 'year-month', 'year', 'other-date',
+      'year-off-by-one', 'agree', 'village', 'cell', 'sector', 'district',
+    ],
+    'matchModel.kind': ['estimated', 'restored', 'built-in', 'stored'],
+    'matchModel.decision': ['link', 'review', 'new'],
+    'duplicates.field': ['given', 'family', 'birthDate', 'sex', 'nationalId', 'phone', 'address'],
     gender: ['male', 'female', 'other', 'unknown'],
     telecom: ['phone', 'email', 'sms', 'fax', 'url', 'pager', 'other'],
     purpose: ['TREAT', 'ETREAT', 'COC', 'PATRQT', 'PUBHLTH', 'HOPERAT', 'HPAYMT', 'HRESCH', 'HLEGAL', 'HSYSADMIN'],

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Box, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AsyncView, ErrorAlert } from '../components/AsyncView.tsx';
@@ -7,6 +7,7 @@ import { formatDateTime } from '../fhir/format.ts';
 import { comparisonRows, decisionsFrom, patientLabel, reviewsFrom, type Agreement, type Parameters, type Review } from '../fhir/registry.ts';
 import { matches, type Bundle, type Patient } from '../fhir/types.ts';
 import { useAsync, useFhir } from '../fhir/useFhir.ts';
+import { MatchModelPanel } from './MatchModelPanel.tsx';
 
 const agreementColor: Record<Agreement, string> = { agree: 'teal', partial: 'yellow', disagree: 'red', missing: 'gray' };
 
@@ -14,6 +15,7 @@ const agreementColor: Record<Agreement, string> = { agree: 'teal', partial: 'yel
  * The data steward's review queue: pairs of records the client registry thinks may be one person.
  * Side by side, with the fields that agreed and disagreed and what each weighed; the steward links
  * them or says they are different people. Every decision is kept (and reversible) by the registry.
+ * Below it, the match model those weights come from, which the steward re-estimates and adopts.
  */
 export function DuplicatesPage() {
   const { t } = useTranslation();
@@ -76,6 +78,9 @@ export function DuplicatesPage() {
           );
         }}
       </AsyncView>
+      <Box mt="lg">
+        <MatchModelPanel />
+      </Box>
     </>
   );
 }
