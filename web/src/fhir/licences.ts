@@ -14,6 +14,8 @@ export type LicenceKind = 'practitioner-licence' | 'facility-digital-health-lice
 export const licenceKinds: LicenceKind[] = ['practitioner-licence', 'facility-digital-health-licence'];
 export type LicenceStatus = 'active' | 'suspended' | 'revoked' | 'expired';
 export const licenceStatuses: LicenceStatus[] = ['active', 'suspended', 'revoked', 'expired'];
+/** The Mantine colour a licence status is shown in, wherever a licence appears. */
+export const licenceStatusColor: Record<LicenceStatus, string> = { active: 'teal', suspended: 'yellow', revoked: 'red', expired: 'gray' };
 
 export interface Licence {
   id?: string;

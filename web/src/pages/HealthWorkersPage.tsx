@@ -4,7 +4,7 @@ import { AsyncView } from '../components/AsyncView.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { Pager } from '../components/Pager.tsx';
 import { conceptText, displayName } from '../fhir/format.ts';
-import { licenceFromBasic, type Licence } from '../fhir/licences.ts';
+import { licenceFromBasic, licenceStatusColor, type Licence, type LicenceStatus } from '../fhir/licences.ts';
 import { link, matches, type Basic, type Bundle, type CodeableConcept, type ContactPoint, type Practitioner, type Reference, type Resource } from '../fhir/types.ts';
 import { useAsync, useFhir } from '../fhir/useFhir.ts';
 import { usePagedQuery, useSearchForm } from '../fhir/useSearch.ts';
@@ -23,10 +23,8 @@ interface PractitionerRole extends Resource {
 }
 interface Location extends Resource { resourceType: 'Location'; name?: string }
 
-const licenceColor: Record<string, string> = { active: 'teal', suspended: 'yellow', revoked: 'red', expired: 'gray' };
-
 /** A practitioner licence past its end date is expired whatever its stored status says. */
-function shownStatus(licence: Licence): string | undefined {
+function shownStatus(licence: Licence): LicenceStatus | undefined {
   const today = new Date().toISOString().slice(0, 10);
   return licence.status === 'active' && licence.period?.end && licence.period.end < today ? 'expired' : licence.status;
 }
@@ -110,7 +108,7 @@ export function HealthWorkersPage() {
                             </Table.Td>
                             <Table.Td data-testid="health-worker-licence">
                               {licence && <Text size="sm" ff="monospace">{licence.number}</Text>}
-                              {status && <Badge color={licenceColor[status]} variant="light" size="sm">{t(`licences.status.${status}`)}</Badge>}
+                              {status && <Badge color={licenceStatusColor[status]} variant="light" size="sm">{t(`licences.status.${status}`)}</Badge>}
                             </Table.Td>
                             <Table.Td>
                               <Stack gap={0}>{formatAvailability(role.availableTime, dayNames).map((a, i) => <Text key={i} size="sm">{a}</Text>)}</Stack>

@@ -7,13 +7,12 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { Pager } from '../components/Pager.tsx';
 import { displayName, formatPeriod, referenceText } from '../fhir/format.ts';
 import {
-  allowedActions, basicForNewLicence, licenceFromBasic, licenceQuery, statusAfter, withStatus,
-  type Licence, type LicenceAction, type LicenceKind, type LicenceStatus,
+  allowedActions, basicForNewLicence, licenceFromBasic, licenceQuery, licenceStatusColor, statusAfter, withStatus,
+  type Licence, type LicenceAction, type LicenceKind,
 } from '../fhir/licences.ts';
 import { link, matches, type Basic, type Bundle, type Organization, type Practitioner } from '../fhir/types.ts';
 import { useAsync, useFhir } from '../fhir/useFhir.ts';
 
-const statusColor: Record<LicenceStatus, string> = { active: 'teal', suspended: 'yellow', revoked: 'red', expired: 'gray' };
 const defaultIssuer: Record<LicenceKind, string> = {
   'practitioner-licence': 'Rwanda Medical and Dental Council',
   'facility-digital-health-licence': 'Ministry of Health',
@@ -109,7 +108,7 @@ export function LicencesPage() {
                             <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatPeriod(licence.period, i18n.language)}</Table.Td>
                             {kind === 'facility-digital-health-licence' && <Table.Td>{licence.scope}</Table.Td>}
                             <Table.Td>
-                              {licence.status && <Badge color={statusColor[licence.status]} variant="light" miw="max-content" data-testid="licence-status">{t(`licences.status.${licence.status}`)}</Badge>}
+                              {licence.status && <Badge color={licenceStatusColor[licence.status]} variant="light" miw="max-content" data-testid="licence-status">{t(`licences.status.${licence.status}`)}</Badge>}
                             </Table.Td>
                             <Table.Td>
                               <Group gap={6} justify="flex-end" wrap="nowrap">
