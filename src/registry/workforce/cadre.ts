@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import type { Queryable } from '../../db/database.ts';
 import type { FhirRepository } from '../../fhir/repository/fhir-repository.ts';
+import type { TerminologySource } from '../../terminology/terminology-source.ts';
 import type { CodeSystemConcept, CodeSystemResource } from '../../terminology/terminology-types.ts';
 
 export const cadreSystem = 'https://huza.rw/fhir/CodeSystem/health-worker-cadre';
@@ -63,33 +62,21 @@ export class CadreHierarchy {
   }
 }
 
-let shipped: CodeSystemResource | undefined;
-
-function shippedCadres(): CodeSystemResource {
-  shipped ??= JSON.parse(readFileSync(new URL('../../terminology/code-systems/CodeSystem-huza-health-worker-cadre.json', import.meta.url), 'utf8')) as CodeSystemResource;
-  return shipped;
-}
-
 const cache = new Map<string, CadreHierarchy>();
 
 /**
- * The cadre hierarchy in force: a steward's stored version of the code system when there is one (new
- * cadres are added there, not in code), else the one shipped with Huza.
+ * The cadre hierarchy in force, found by the terminology service's source like any code system: a
+ * steward's stored version of it when there is one (new cadres are added there, not in code), else the
+ * one shipped with Huza. It is rebuilt only when the source's key for it changes (a new stored version).
  */
-export async function loadCadres(repo: FhirRepository): Promise<CadreHierarchy> {
-  const sql: Queryable = repo.sql;
-  const rows = await sql.query<{ id: string; version_id: number; last_updated: Date }>(
-    `SELECT r.id, r.version_id, r.last_updated FROM sp_uri u JOIN resource r ON r.resource_type = u.resource_type AND r.id = u.resource_id
-     WHERE u.resource_type = 'CodeSystem' AND u.param = 'url' AND u.value = $1 AND NOT r.deleted
-     ORDER BY r.last_updated DESC LIMIT 1`, [cadreSystem]);
-  const row = rows.rows[0];
-  const key = row ? `${row.id}/${row.version_id}/${new Date(row.last_updated).getTime()}` : 'shipped';
-  let hierarchy = cache.get(key);
+export async function loadCadres(repo: FhirRepository, source: TerminologySource): Promise<CadreHierarchy> {
+  const found = await source.find<CodeSystemResource>(repo, 'CodeSystem', cadreSystem);
+  if (!found) throw new Error(`The cadre code system ${cadreSystem} is neither stored nor shipped`);
+  let hierarchy = cache.get(found.key);
   if (!hierarchy) {
-    const cs = row ? JSON.parse((await repo.read('CodeSystem', row.id)).json as string) as CodeSystemResource : shippedCadres();
-    hierarchy = new CadreHierarchy(cs);
+    hierarchy = new CadreHierarchy(found.resource);
     if (cache.size > 50) cache.clear();
-    cache.set(key, hierarchy);
+    cache.set(found.key, hierarchy);
   }
   return hierarchy;
 }

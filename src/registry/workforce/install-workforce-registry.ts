@@ -9,6 +9,6 @@ import { workforceDensity } from './workforce-density-operation.ts';
  * workforce planning operation.
  */
 export function installWorkforceRegistry(engine: FhirEngine): void {
-  (engine.repo.options.hooks ??= []).push(practitionerRoleRules, populationRules);
-  engine.operations.register(workforceDensity);
+  (engine.repo.options.hooks ??= []).push(practitionerRoleRules(engine.terminology.source), populationRules);
+  engine.operations.register(workforceDensity(engine.terminology.source));
 }

@@ -1,5 +1,6 @@
 import type { FhirRepository, WriteHook } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource } from '../../fhir/repository/resource-types.ts';
+import type { TerminologySource } from '../../terminology/terminology-source.ts';
 import { parseReference } from '../../fhir/search/parse-reference.ts';
 import { cadreSystem, loadCadres } from './cadre.ts';
 import { workforceErrors } from './workforce-errors.ts';
@@ -59,17 +60,18 @@ async function otherRolesOf(repo: FhirRepository, practitioner: string, exceptId
 }
 
 /**
- * PractitionerRole writes: cadre codes must exist in the cadre code system (and not be a grouping),
- * and a health worker's current roles may not put them in more than ten facilities.
+ * PractitionerRole writes: cadre codes must exist in the cadre code system (and not be a grouping), read
+ * through the terminology service's source, and a health worker's current roles may not put them in more
+ * than ten facilities.
  */
-export const practitionerRoleRules: WriteHook = {
+export const practitionerRoleRules = (source: TerminologySource): WriteHook => ({
   types: ['PractitionerRole'],
   async beforeWrite(repo, resource) {
     const role = resource as RoleLike;
     const cadreCodings = (role.code ?? []).flatMap((cc, i) => (cc.coding ?? []).map((c, j) => ({ c, at: `PractitionerRole.code[${i}].coding[${j}]` })))
       .filter(({ c }) => c.system === cadreSystem);
     if (cadreCodings.length > 0) {
-      const cadres = await loadCadres(repo);
+      const cadres = await loadCadres(repo, source);
       for (const { c, at } of cadreCodings) {
         if (!c.code || !cadres.has(c.code)) throw workforceErrors.unknownCadre(c.code ?? '', at);
         if (!cadres.isSelectable(c.code)) throw workforceErrors.groupingCadre(c.code, at);
@@ -85,4 +87,4 @@ export const practitionerRoleRules: WriteHook = {
     }
     if (facilities.size > maxFacilitiesPerWorker) throw workforceErrors.tooManyFacilities(practitioner, facilities.size, maxFacilitiesPerWorker);
   },
-};
+});

@@ -2,6 +2,7 @@ import type { Operation } from '../../fhir/operations/operation-registry.ts';
 import type { OperationDefinition } from '../../fhir/operations/operation-definition.ts';
 import { firstString } from '../../fhir/operations/operation-parameters.ts';
 import { fhirErrors } from '../../fhir/outcome/errors.ts';
+import type { TerminologySource } from '../../terminology/terminology-source.ts';
 import { loadCadres, sdgCadreGroups } from './cadre.ts';
 import { loadDistrictPopulations } from './district-population.ts';
 import { computeDensity, defaultThreshold, loadWorkers, type DensityReport } from './workforce-density.ts';
@@ -80,16 +81,17 @@ export function densityParameters(report: DensityReport) {
 
 /**
  * Location/$workforce-density?threshold=4.45&cadre=medical-doctor,nurse,midwife: the planning view of
- * the health worker registry. It reads every current PractitionerRole, so it is a directory read.
+ * the health worker registry. It reads every current PractitionerRole, so it is a directory read. Cadres
+ * come from the terminology service's source.
  */
-export const workforceDensity: Operation = {
+export const workforceDensity = (source: TerminologySource): Operation => ({
   definition,
   async execute(ctx, call) {
     for (const type of ['PractitionerRole', 'Practitioner', 'Location']) ctx.access?.checkType(type, 's');
     const raw = firstString(call.input, 'threshold');
     const threshold = raw === undefined ? defaultThreshold : Number(raw);
     if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1000) throw fhirErrors.invalidParameter('threshold', 'must be a number of workers per 1,000 people above 0 (WHO: 4.45)');
-    const cadres = await loadCadres(ctx.repo);
+    const cadres = await loadCadres(ctx.repo, source);
     const asked = (call.input.get('cadre') ?? []).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
     const groupCodes = cadres.groups.map((g) => g.code);
     for (const c of asked) {
@@ -101,4 +103,4 @@ export const workforceDensity: Operation = {
     const report = computeDensity(workers, { threshold, countedGroups: asked.length > 0 ? asked : sdgCadreGroups, groups, populations });
     return { status: 200, headers: {}, body: JSON.stringify(densityParameters(report)) };
   },
-};
+});

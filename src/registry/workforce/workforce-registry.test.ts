@@ -142,6 +142,23 @@ for (const kind of testDatabaseKinds) {
       });
     });
 
+    describe('the cadre code system in force', () => {
+      test('a steward\'s stored version (read through the terminology source) adds a cadre that roles and planning then use', async () => {
+        const cs = JSON.parse(readFileSync(new URL('../../terminology/code-systems/CodeSystem-huza-health-worker-cadre.json', import.meta.url), 'utf8'));
+        await transaction([practitioner('np', 'Mutesi'), facility('kirehe-hc', { address: { district: 'Kirehe' } })]);
+        const before = await s.fhir('PractitionerRole', { method: 'POST', body: role('np1', 'np', { code: 'nurse-practitioner' }, ['kirehe-hc']) });
+        assert.equal(before.status, 400, 'not a cadre yet');
+        const nurse = cs.concept.find((c: Json) => c.code === 'nurse');
+        nurse.concept.push({ code: 'nurse-practitioner', display: 'Nurse practitioner' });
+        const stored = await s.fhir(`CodeSystem/${cs.id}`, { method: 'PUT', body: { ...cs, version: '1.1.0' } });
+        assert.ok(stored.status === 200 || stored.status === 201, JSON.stringify(stored.body));
+        const after = await s.fhir('PractitionerRole', { method: 'POST', body: role('np1', 'np', { code: 'nurse-practitioner' }, ['kirehe-hc']) });
+        assert.equal(after.status, 201, JSON.stringify(after.body));
+        const kirehe = parts((await s.fhir('Location/$workforce-density?cadre=nurse')).body.parameter).district.find((d: Json) => d.name === 'Kirehe');
+        assert.equal(kirehe.workers, 1, 'counted under the nurse group');
+      });
+    });
+
     describe('Location/$workforce-density', () => {
       beforeEach(async () => {
         await transaction([
