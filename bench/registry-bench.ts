@@ -3,7 +3,7 @@
  * embedded database (PGlite), each beside its baseline in the same run.
  *
  *   node bench/registry-bench.ts [--db postgres|pglite|both] [--records N] [--pglite-records N]
- *        [--batch B] [--in-flight F] [--seconds S] [--warmup W] [--reps R] [--clients 1,4]
+ *        [--batch B] [--in-flight F] [--workers W] [--seconds S] [--warmup W] [--reps R] [--clients 1,4]
  *        [--per-record K] [--reload] [--no-baseline]
  *
  * Load: N synthetic facility Patients (matching/synthetic-people.ts: Rwandan names, households,
@@ -54,6 +54,8 @@ const { values: args } = parseArgs({
     'pglite-records': { type: 'string', default: '100000' },
     batch: { type: 'string', default: '1000' },
     'in-flight': { type: 'string', default: '2' },
+    /** Worker threads preparing records (default: the loader's, one less than the cores); 0: on the main thread. */
+    workers: { type: 'string' },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     reps: { type: 'string', default: '3' },
@@ -77,6 +79,7 @@ const kinds: DbKind[] = args.db === 'both' ? ['postgres', 'pglite'] : [args.db a
 const seed = Number(args.seed);
 const batchSize = Number(args.batch);
 const inFlight = Number(args['in-flight']);
+const workers = args.workers === undefined ? undefined : Number(args.workers);
 const reps = Number(args.reps);
 const plan = { warmupMs: Number(args.warmup) * 1000, durationMs: Number(args.seconds) * 1000 };
 const databaseName = 'huza_registry_bench';
@@ -124,8 +127,9 @@ async function openKind(kind: DbKind, records: number, which: 'main' | 'baseline
 }
 
 /** CPU seconds of this process and (PostgreSQL on this machine) of the server backends of `db`: what the work costs, whatever else the machine runs. */
-async function cpuSeconds(db: Database): Promise<{ node: number; postgres: number | null }> {
+async function cpuSeconds(db: Database): Promise<{ node: number; main: number; postgres: number | null }> {
   const u = process.cpuUsage();
+  const t = process.threadCpuUsage();
   let postgres: number | null = null;
   if (db.kind === 'postgres') {
     try {
@@ -139,13 +143,15 @@ async function cpuSeconds(db: Database): Promise<{ node: number; postgres: numbe
       postgres = null;
     }
   }
-  return { node: (u.user + u.system) / 1e6, postgres };
+  return { node: (u.user + u.system) / 1e6, main: (t.user + t.system) / 1e6, postgres };
 }
 
-function cpuDelta(a: { node: number; postgres: number | null }, b: { node: number; postgres: number | null }, records: number) {
+/** CPU per record: the whole Node process (worker threads included), its main thread, and the PostgreSQL backends. */
+function cpuDelta(a: { node: number; main: number; postgres: number | null }, b: { node: number; main: number; postgres: number | null }, records: number) {
   const node = b.node - a.node;
+  const main = b.main - a.main;
   const postgres = a.postgres === null || b.postgres === null ? null : b.postgres - a.postgres;
-  return { nodeSeconds: node, postgresSeconds: postgres, nodeMsPerRecord: (1000 * node) / records, postgresMsPerRecord: postgres === null ? null : (1000 * postgres) / records };
+  return { nodeSeconds: node, postgresSeconds: postgres, nodeMsPerRecord: (1000 * node) / records, mainThreadMsPerRecord: (1000 * main) / records, postgresMsPerRecord: postgres === null ? null : (1000 * postgres) / records };
 }
 
 interface LoadFigures {
@@ -198,7 +204,7 @@ async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: 
   const samples: number[][] = [];
   const sampler = setInterval(() => samples.push(loadavg()), 15_000);
   const report = await registry.loadBulk(engine.repo, patients, {
-    batchSize, inFlight,
+    batchSize, inFlight, ...(workers === undefined ? {} : { workers }),
     onProgress: (p) => bar.update(p.rows, { speed: Math.round(p.rows / ((performance.now() - started) / 1000)) }),
   });
   clearInterval(sampler);

@@ -19,7 +19,10 @@
  * that change a stored one, or carry links (merges), go through the per-record write path.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
 import type { Database, Queryable, SqlValue } from '../../db/database.ts';
+import { fhirErrors } from '../../fhir/outcome/errors.ts';
 import { FhirError } from '../../fhir/outcome/fhir-error.ts';
 import type { FhirRepository } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource } from '../../fhir/repository/resource-types.ts';
@@ -29,7 +32,8 @@ import type { IndexRows } from '../../fhir/search/index-rows.ts';
 import type { ClientRegistry } from './client-registry.ts';
 import { buildGoldenRecord, goldenSource, isGoldenRecord, newRegistryId, type GoldenSource } from './golden-record.ts';
 import { REGISTRY_ID_SYSTEM } from './identifier-authorities.ts';
-import { blockingKeys, personFromPatient, type DecisionRules, type MatchModel, type PersonRecord } from './matching/index.ts';
+import { prepareRecords, workerPatientParamCodes, type PrepareBatch, type PreparedRecord } from './bulk-prepare.ts';
+import { personFromPatient, type DecisionRules, type MatchModel, type PersonRecord } from './matching/index.ts';
 import { choosePlacement, matchByIdentifiers, maxCandidates, rankCandidates, reviewFields, type IdentifierHolder, type PlacedSource } from './placement.ts';
 import { registryErrors } from './registry-errors.ts';
 import { registryStore, type LinkMethod } from './registry-store.ts';
@@ -51,6 +55,11 @@ export interface BulkLoadOptions {
   source?: string;
   /** Persons of placed records kept in memory to spare reading and decrypting candidates; default 3 million. */
   cacheSize?: number;
+  /**
+   * Worker threads preparing records (validation, index rows, blocking keys) while the main thread
+   * decides and writes; default one less than the machine's cores, at least 1. 0: all on the main thread.
+   */
+  workers?: number;
   onProgress?(progress: BulkProgress): void;
 }
 
@@ -100,6 +109,15 @@ interface Prepared {
   /** Person-unique identifiers: position in Patient.identifier and `system|value`. */
   uniqueIds: { index: number; system: string; value: string }[];
 }
+
+/** A batch read from the input: the rows worth preparing, and their preparation under way. */
+interface Parsed {
+  candidates: { row: number; resource: PatientJson; id: string }[];
+  /** Results of the candidates without links, in their order. */
+  work: Promise<PreparedRecord[]>;
+}
+
+const workerFile = new URL('./bulk-prepare-worker.ts', import.meta.url).href;
 
 interface Placed extends Prepared {
   goldenId: string;
@@ -204,6 +222,8 @@ export class BulkLoader {
   private readonly registry: ClientRegistry;
   private readonly repo: FhirRepository;
   private readonly options: BulkLoadOptions;
+  private pool: Piscina | undefined;
+  private inThreadContext: Parameters<typeof prepareRecords>[0] | undefined;
 
   constructor(registry: ClientRegistry, repo: FhirRepository, options: BulkLoadOptions = {}) {
     if (repo.inTransaction) throw new Error('a bulk load opens its own transactions: give it the root repository');
@@ -223,6 +243,8 @@ export class BulkLoader {
   async load(records: AsyncIterable<unknown> | Iterable<unknown>): Promise<BulkLoadReport> {
     const started = performance.now();
     this.settings = await this.registry.settings(this.repo);
+    const workers = this.options.workers ?? Math.max(1, availableParallelism() - 1);
+    this.pool = workers > 0 && this.workersIndexLikeRepository() ? new Piscina({ filename: workerFile, minThreads: workers, maxThreads: workers }) : undefined;
     const writes = new Set<Promise<void>>();
     let previous: Promise<void> = Promise.resolve();
     let failure: unknown;
@@ -232,9 +254,9 @@ export class BulkLoader {
       if (failure !== undefined) throw failure;
       this.sweep();
     };
-    const run = async (batch: { row: number; value: unknown }[]) => {
+    const run = async (parsed: Parsed) => {
       const n = ++seq;
-      const { prepared, fallback } = await this.prepare(batch);
+      const { prepared, fallback } = await this.prepare(parsed);
       const plan = await this.decide(n, prepared);
       const before = previous;
       const write = this.write(plan, before).then(() => {
@@ -253,24 +275,44 @@ export class BulkLoader {
       while (writes.size >= this.inFlight) await Promise.race(writes);
       if (failure !== undefined) throw failure;
     };
-    await writeSource.run(this.source, async () => {
-      let batch: { row: number; value: unknown }[] = [];
-      let row = 0;
-      for await (const value of records as AsyncIterable<unknown>) {
-        batch.push({ row: ++row, value });
-        if (batch.length >= this.batchSize) {
-          await run(batch);
-          batch = [];
-          // PGlite answers as microtasks: let timers (a progress bar) run between batches.
-          await new Promise((resolve) => setImmediate(resolve));
+    // Batches are handed to the workers as they are read, up to one per worker ahead of the batch
+    // being decided, so that preparing, deciding and writing overlap.
+    const ahead: Parsed[] = [];
+    const aheadLimit = Math.max(1, workers);
+    try {
+      await writeSource.run(this.source, async () => {
+        let batch: { row: number; value: unknown }[] = [];
+        let row = 0;
+        for await (const value of records as AsyncIterable<unknown>) {
+          batch.push({ row: ++row, value });
+          if (batch.length >= this.batchSize) {
+            ahead.push(this.parse(batch));
+            batch = [];
+            if (ahead.length > aheadLimit) await run(ahead.shift()!);
+            // PGlite answers as microtasks: let timers (a progress bar) run between batches.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
         }
-      }
-      if (batch.length > 0) await run(batch);
-      await flush();
-    });
+        if (batch.length > 0) ahead.push(this.parse(batch));
+        while (ahead.length > 0) await run(ahead.shift()!);
+        await flush();
+      });
+    } finally {
+      // Batches read ahead of a failure still have work in the workers: let it end before they stop.
+      await Promise.allSettled(ahead.map((a) => a.work));
+      await this.pool?.destroy();
+      this.pool = undefined;
+    }
     this.report.seconds = (performance.now() - started) / 1000;
     this.report.refused.sort((a, b) => a.row - b.row);
     return this.report;
+  }
+
+  /** Workers index with the R4 Patient search parameters: only when the repository has no others. */
+  private workersIndexLikeRepository(): boolean {
+    const mine = [...this.repo.options.searchParameters.forType('Patient').keys()].sort();
+    const r4 = workerPatientParamCodes();
+    return mine.length === r4.length && mine.every((c, i) => c === r4[i]);
   }
 
   private sweep(): void {
@@ -282,10 +324,13 @@ export class BulkLoader {
     this.persons.set(id, person);
   }
 
-  /** Validation, identity-domain checks and everything a record needs that does not depend on other records. */
-  private async prepare(batch: { row: number; value: unknown }[]): Promise<{ prepared: Prepared[]; fallback: { row: number; resource: FhirResource }[] }> {
+  /**
+   * The checks that need nothing but the row (JSON, a Patient, a valid id), then the preparation of
+   * the rest (bulk-prepare.ts) started in a worker thread.
+   */
+  private parse(batch: { row: number; value: unknown }[]): Parsed {
     this.report.rows += batch.length;
-    const candidates: { row: number; resource: PatientJson; id: string }[] = [];
+    const candidates: Parsed['candidates'] = [];
     for (const { row, value } of batch) {
       if (value instanceof UnparsableRow) {
         this.report.refused.push({ row, status: 400, message: `not JSON: ${value.message}` });
@@ -303,24 +348,48 @@ export class BulkLoader {
         this.report.refused.push(rowError(row, given, error));
       }
     }
+    const job: PrepareBatch = {
+      records: candidates.filter((c) => c.resource.link === undefined).map(({ resource, id }) => ({ resource, id })),
+      lastUpdated: new Date().toISOString(),
+      requiredBindings: !this.repo.options.validateCodes,
+    };
+    const work: Promise<PreparedRecord[]> = this.pool ? this.pool.run(job) : Promise.resolve().then(() => prepareRecords(this.inThread(), job));
+    // A failure is seen when the batch's turn comes (run); until then it must not count as unhandled.
+    work.catch(() => undefined);
+    return { candidates, work };
+  }
+
+  private inThread() {
+    return this.inThreadContext ??= {
+      validate: (resource: FhirResource, options: { requiredBindings: boolean }) => this.repo.options.validate?.(resource, options) ?? [],
+      patientParams: [...this.repo.options.searchParameters.forType('Patient').values()],
+    };
+  }
+
+  /** The identity-domain checks and the rest of what each record needs, on the main thread, in input order. */
+  private async prepare({ candidates, work }: Parsed): Promise<{ prepared: Prepared[]; fallback: { row: number; resource: FhirResource }[] }> {
     // Records already stored: unchanged ones are skipped, changed ones take the per-record path.
     const fallback: { row: number; resource: FhirResource }[] = [];
     const ids = candidates.map((c) => c.id);
-    // The lookup runs while the records are checked and prepared (most are new: the work is rarely wasted).
+    // The lookup runs while the records are checked (most are new: the work is rarely wasted).
     const lookup = ids.length === 0 ? Promise.resolve([]) : this.repo.sql.query<{ id: string; version_id: number; content: Uint8Array | null; deleted: boolean }>(
       `SELECT id, version_id, content, deleted FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[])`, [ids]).then((r) => r.rows);
-    const lastUpdated = new Date();
+    const done = await work;
     const outcomes: (Prepared | { error: unknown } | 'fallback')[] = [];
+    let next = 0;
     for (const { row, resource, id } of candidates) {
+      if (resource.link !== undefined) {
+        outcomes.push('fallback');
+        continue;
+      }
+      const ready = done[next++];
       try {
-        if (resource.link !== undefined) {
-          outcomes.push('fallback');
-          continue;
-        }
-        this.repo.validate(resource);
+        const codeIssues = this.repo.options.validateCodes ? await this.repo.options.validateCodes(this.repo, resource) : [];
+        const refusing = [...ready.issues, ...codeIssues].filter((i) => i.severity === 'error' || i.severity === 'fatal');
+        if (refusing.length > 0) throw fhirErrors.invalidResource(refusing);
         if (isGoldenRecord(resource)) throw registryErrors.goldenIsRegistryOwned();
         await this.registry.checkSourceRecord(this.repo, resource);
-        outcomes.push(await this.prepareOne(row, id, resource, lastUpdated));
+        outcomes.push(await this.prepareOne(row, id, resource, ready));
       } catch (error) {
         outcomes.push({ error });
       }
@@ -351,18 +420,15 @@ export class BulkLoader {
     return { prepared, fallback };
   }
 
-  private async prepareOne(row: number, id: string, resource: PatientJson, lastUpdated: Date): Promise<Prepared> {
-    const { stored: ordered, json } = storedJson(resource, id, 1, lastUpdated);
-    const person = personFromPatient(resource);
+  private async prepareOne(row: number, id: string, resource: PatientJson, ready: PreparedRecord): Promise<Prepared> {
     const uniqueIds: Prepared['uniqueIds'] = [];
     for (const [index, i] of (resource.identifier ?? []).entries()) {
       if (!i.system || !i.value || i.system === REGISTRY_ID_SYSTEM) continue;
       if ((await this.registry.authorities.find(this.repo, i.system))?.personUnique) uniqueIds.push({ index, system: i.system, value: i.value });
     }
     return {
-      row, id, stored: ordered, person, keys: blockingKeys(person), uniqueIds,
-      content: this.repo.options.content.encode(json, { resourceType: 'Patient', id, versionId: 1 }),
-      rows: this.repo.indexRows(resource),
+      row, id, stored: ready.stored as PatientJson, person: ready.person, keys: ready.keys, uniqueIds, rows: ready.rows,
+      content: this.repo.options.content.encode(ready.json, { resourceType: 'Patient', id, versionId: 1 }),
     };
   }
 
@@ -534,10 +600,10 @@ export class BulkLoader {
       if (plan.goldensUpdated.length > 0) {
         const u = plan.goldensUpdated;
         const r = await tx.query(
-          `UPDATE resource r SET version_id = u.v, last_updated = $4, content = u.c
-           FROM unnest($1::text[], $2::int[], $3::bytea[]) AS u(i, v, c)
+          `UPDATE resource r SET version_id = u.v, last_updated = $4, content = substring($3::bytea FROM u.o FOR u.n)
+           FROM unnest($1::text[], $2::int[], $5::int[], $6::int[]) AS u(i, v, o, n)
            WHERE r.resource_type = 'Patient' AND r.id = u.i AND r.version_id = u.v - 1 AND NOT r.deleted`,
-          [u.map((g) => g.id), u.map((g) => g.versionId), u.map((g) => g.content), plan.lastUpdated]);
+          [u.map((g) => g.id), u.map((g) => g.versionId), ...packed(u.map((g) => g.content), plan.lastUpdated)]);
         if (r.rowCount !== u.length) throw new Error(`golden records changed while the batch was written (${r.rowCount} of ${u.length} updated): run the load again`);
         await insertHistory(tx, u, plan.lastUpdated, 'PUT');
         for (const table of indexTableNames) await tx.query(`DELETE FROM ${table} WHERE resource_type = 'Patient' AND resource_id = ANY($1::text[])`, [u.map((g) => g.id)]);
@@ -563,11 +629,26 @@ export class BulkLoader {
 
 const indexTableNames = ['sp_string', 'sp_token', 'sp_reference', 'sp_date', 'sp_number', 'sp_quantity', 'sp_uri'];
 
+/**
+ * Contents of many rows as one bytea parameter and where each starts (1-based) and how long it is, then
+ * `lastUpdated`: parameters $3…$6 of the statements above. The driver sends one Buffer as it is; an
+ * array of them it spells out in hex inside an array literal, which both sides then have to parse.
+ */
+function packed(contents: Uint8Array[], lastUpdated: Date): [Buffer, Date, number[], number[]] {
+  const starts: number[] = [];
+  let at = 1;
+  for (const c of contents) {
+    starts.push(at);
+    at += c.length;
+  }
+  return [Buffer.concat(contents), lastUpdated, starts, contents.map((c) => c.length)];
+}
+
 async function insertHistory(tx: Queryable, versions: { id: string; versionId: number; content: Uint8Array }[], lastUpdated: Date, method: string): Promise<void> {
   await tx.query(
     `INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content)
-     SELECT 'Patient', i, v, $3, false, $4, c FROM unnest($1::text[], $2::int[], $5::bytea[]) AS u(i, v, c)`,
-    [versions.map((v) => v.id), versions.map((v) => v.versionId), lastUpdated, method, versions.map((v) => v.content)]);
+     SELECT 'Patient', i, v, $4, false, $7, substring($3::bytea FROM o FOR n) FROM unnest($1::text[], $2::int[], $5::int[], $6::int[]) AS u(i, v, o, n)`,
+    [versions.map((v) => v.id), versions.map((v) => v.versionId), ...packed(versions.map((v) => v.content), lastUpdated), method]);
 }
 
 /** New resources (version 1): current rows, history rows and index rows, one statement per table. */
@@ -575,8 +656,8 @@ async function insertVersions(tx: Queryable, versions: { id: string; versionId: 
   if (versions.length === 0) return;
   await tx.query(
     `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content)
-     SELECT 'Patient', i, v, $3, false, c FROM unnest($1::text[], $2::int[], $4::bytea[]) AS u(i, v, c)`,
-    [versions.map((v) => v.id), versions.map((v) => v.versionId), lastUpdated, versions.map((v) => v.content)]);
+     SELECT 'Patient', i, v, $4, false, substring($3::bytea FROM o FOR n) FROM unnest($1::text[], $2::int[], $5::int[], $6::int[]) AS u(i, v, o, n)`,
+    [versions.map((v) => v.id), versions.map((v) => v.versionId), ...packed(versions.map((v) => v.content), lastUpdated)]);
   await insertHistory(tx, versions, lastUpdated, method);
   await insertIndexRows(tx, versions);
 }
