@@ -86,6 +86,27 @@ for (const kind of testDatabaseKinds) {
       assert.ok(Number(stored.meta.versionId) >= 1);
     });
 
+    test('prepared in worker threads or on the main thread, the same decisions and the same search index as record by record', async () => {
+      const indexRows = async (db: Database) => (await db.query<{ t: string; n: number }>(
+        `SELECT t, n FROM (${['sp_string', 'sp_token', 'sp_reference', 'sp_date'].map((t) =>
+          `SELECT '${t}' AS t, count(*)::int AS n FROM ${t} WHERE resource_type = 'Patient' AND resource_id IN (SELECT source_id FROM cr_link)`).join(' UNION ALL ')}) x ORDER BY t`)).rows;
+      const inThread = await open(kind);
+      try {
+        const report = await inThread.registry.loadBulk(inThread.engine.repo, patients, { batchSize: 50, workers: 0 });
+        assert.equal(report.created, patients.length - perRecordRefused.size);
+        const a = await partition(perRecord.db);
+        const c = await partition(inThread.db);
+        assert.deepEqual(c.groups, a.groups);
+        assert.deepEqual(c.methods, a.methods);
+        const expected = await indexRows(perRecord.db);
+        assert.ok(expected.filter((r) => r.t === 'sp_string' || r.t === 'sp_token').every((r) => r.n > 0));
+        assert.deepEqual(await indexRows(inThread.db), expected);
+        assert.deepEqual(await indexRows(bulk.db), expected);
+      } finally {
+        await inThread.db.close();
+      }
+    });
+
     test('refused rows are reported with their row numbers and reasons; nothing of them is stored', async () => {
       const bad = [
         { resourceType: 'Patient', id: 'bad-1', identifier: [{ system: NID, value: '1199080012345678' }], name: [{ family: 'Mukamana', given: ['Alice'] }] },
