@@ -35,6 +35,9 @@ export class ClientRegistry {
   /** Set while the registry itself writes golden records, which sources may not. */
   private readonly internal = new AsyncLocalStorage<true>();
   private config: { rules: DecisionRules; rulesVersion: number; model: MatchModel; modelVersion: number } | undefined;
+  private checkedAt = 0;
+  /** How long the cached rules and model are trusted before checking for newer versions stored by another node. */
+  static settingsRecheckMs = 10_000;
 
   readonly hook: WriteHook = {
     types: ['Patient', 'NamingSystem'],
@@ -52,9 +55,19 @@ export class ClientRegistry {
     },
   };
 
-  /** The decision rules and match model in force (the newest versions stored, else the defaults; version 0 is the built-in). */
+  /**
+   * The decision rules and match model in force (the newest versions stored, else the defaults;
+   * version 0 is the built-in). Cached; a change made here clears the cache at once, one made
+   * through another app node is seen within `settingsRecheckMs` (one small query).
+   */
   async settings(repo: FhirRepository): Promise<{ rules: DecisionRules; rulesVersion: number; model: MatchModel; modelVersion: number }> {
+    if (this.config && Date.now() - this.checkedAt > ClientRegistry.settingsRecheckMs) {
+      this.checkedAt = Date.now();
+      const stored = await registryStore.latestVersions(repo.sql);
+      if (stored.rules !== this.config.rulesVersion || stored.model !== this.config.modelVersion) this.config = undefined;
+    }
     if (!this.config) {
+      this.checkedAt = Date.now();
       const rules = await registryStore.latestJson(repo.sql, 'cr_rules');
       const model = await registryStore.latestJson(repo.sql, 'cr_model');
       this.config = {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { loginWithCode } from '../../test-support/oauth-flow.ts';
 import { testDatabaseKinds } from '../../test-support/test-databases.ts';
 import { startTestServer, type TestServer } from '../../test-support/test-server.ts';
+import { ClientRegistry } from './client-registry.ts';
 import { comparePair, defaultModel, levelWeight, personFromPatient, type MatchModel } from './matching/index.ts';
 import { generateSyntheticPeople } from './matching/synthetic-people.ts';
 import { estimationLimits, modelProblems } from './model-estimation.ts';
@@ -279,6 +280,22 @@ for (const kind of testDatabaseKinds) {
         const v1 = await s.fhir('Patient/$cr-model?version=1');
         assert.equal(get(v1.body, 'version'), 1);
         assert.equal(JSON.parse(get(v1.body, 'model')).estimatedFrom.converged, true);
+      });
+
+      test('another app node sees a model adopted here within settingsRecheckMs', async () => {
+        const otherNode = new ClientRegistry();
+        const before = await otherNode.settings(s.engine.repo);
+        assert.equal((await op('cr-model', [{ name: 'restore', valueInteger: 1 }])).status, 200);
+        assert.equal((await otherNode.settings(s.engine.repo)).modelVersion, before.modelVersion, 'cached for a while');
+        const saved = ClientRegistry.settingsRecheckMs;
+        ClientRegistry.settingsRecheckMs = -1;
+        try {
+          const now = await otherNode.settings(s.engine.repo);
+          assert.equal(now.modelVersion, before.modelVersion + 1);
+          assert.equal(now.model.estimatedFrom?.converged, true, 'version 1, the estimated model, is back');
+        } finally {
+          ClientRegistry.settingsRecheckMs = saved;
+        }
       });
     });
   });

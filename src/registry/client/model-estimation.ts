@@ -10,10 +10,11 @@ import { performance } from 'node:perf_hooks';
 import type { FhirRepository } from '../../fhir/repository/fhir-repository.ts';
 import { FhirError } from '../../fhir/outcome/fhir-error.ts';
 import {
-  FIELD_LEVELS, MATCH_FIELDS, compareLevels, comparePair, decide, defaultModel, estimateFromLevels, estimateU, levelWeight,
+  FIELD_LEVELS, MATCH_FIELDS, compareLevels, comparePair, decide, defaultModel, estimateFromLevels, levelWeight,
   naiveStartModel, patternCounts, personFromPatient, validateModel,
   type Decision, type DecisionRules, type EmTrace, type MatchField, type MatchModel, type PairLevels, type PersonRecord,
 } from './matching/index.ts';
+import { estimateUInSlices } from './matching/estimate-weights.ts';
 import { maxCandidates } from './placement.ts';
 import { registryStore } from './registry-store.ts';
 
@@ -126,11 +127,14 @@ export async function estimateRegistryModel(
   const pairIds: [string, string][] = [];
   const seen = new Set<string>();
   for (let i = 0; i < sample.length && pairIds.length < options.maxPairs; i += 500) {
-    for (const { a, b } of await registryStore.candidatePairs(repo.sql, sample.slice(i, i + 500), maxCandidates)) {
-      const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      pairIds.push([a, b]);
+    for (const [a, candidates] of await blockingCandidates(repo, sample.slice(i, i + 500))) {
+      for (const b of candidates) {
+        const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        pairIds.push([a, b]);
+        if (pairIds.length >= options.maxPairs) break;
+      }
       if (pairIds.length >= options.maxPairs) break;
     }
   }
@@ -150,12 +154,14 @@ export async function estimateRegistryModel(
   const pairs = pairIds.filter(([a, b]) => persons.has(a) && persons.has(b)).map(([a, b]) => [persons.get(a)!, persons.get(b)!] as const);
   const readMs = ms(t1);
 
+  // The CPU-bound steps run in slices that give the event loop back: the server goes on answering.
   const t2 = performance.now();
-  const levels: PairLevels[] = pairs.map(([a, b]) => compareLevels(a, b).levels);
+  const levels: PairLevels[] = [];
+  await inSlices(pairs, ([a, b]) => { levels.push(compareLevels(a, b).levels); });
   const patterns = patternCounts(levels);
   const sampled = sample.map((id) => persons.get(id)).filter((p): p is PersonRecord => p !== undefined);
   const tU = performance.now();
-  const randomU = estimateU(sampled, { pairs: options.randomPairs, seed: options.seed });
+  const randomU = await estimateUInSlices(sampled, { pairs: options.randomPairs, seed: options.seed });
   const uMs = ms(tU);
   const { model, trace } = estimateFromLevels(patterns.values(), options.start === 'current' ? inForce.model : naiveStartModel(), {
     maxIterations: options.maxIterations,
@@ -169,7 +175,7 @@ export async function estimateRegistryModel(
   const proposed = emptyCounts();
   const changes = new Map<string, number>();
   const affected = new Set<string>();
-  for (const [a, b] of pairs) {
+  await inSlices(pairs, ([a, b]) => {
     const before = decide(comparePair(a, b, inForce.model), inForce.rules).decision;
     const after = decide(comparePair(a, b, model), inForce.rules).decision;
     current[before]++;
@@ -178,7 +184,7 @@ export async function estimateRegistryModel(
       changes.set(`${before}>${after}`, (changes.get(`${before}>${after}`) ?? 0) + 1);
       affected.add(a.id).add(b.id);
     }
-  }
+  });
   const compareMs = ms(t3);
 
   let anchoredMatches = 0;
@@ -200,6 +206,41 @@ export async function estimateRegistryModel(
     problems: modelProblems(model, trace),
     timings: { sampleMs, readMs, emMs, uMs, compareMs, totalMs: ms(t0) },
   };
+}
+
+/** Runs `step` over `items`, giving the event loop back every `slice` items (a few tens of milliseconds of comparisons). */
+async function inSlices<T>(items: readonly T[], step: (item: T) => void, slice = 1000): Promise<void> {
+  for (let i = 0; i < items.length; i += slice) {
+    for (const item of items.slice(i, i + slice)) step(item);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Each record's candidates as a write finds them (`ClientRegistry.scoreCandidates`): the placed
+ * records sharing a blocking key with it, most shared keys first, at most `maxCandidates`. Two
+ * indexed statements per batch (its keys, then the members of those blocks), as the bulk loader does.
+ */
+async function blockingCandidates(repo: FhirRepository, ids: string[]): Promise<Map<string, string[]>> {
+  const keys = await registryStore.keysOf(repo.sql, ids);
+  const members = new Map<string, string[]>();
+  for (const m of await registryStore.blockMembers(repo.sql, [...new Set(keys.map((k) => k.key))])) {
+    const list = members.get(m.key);
+    if (list) list.push(m.source_id);
+    else members.set(m.key, [m.source_id]);
+  }
+  const shared = new Map<string, Map<string, number>>();
+  for (const { source_id: id, key } of keys) {
+    const counts = shared.get(id) ?? new Map<string, number>();
+    shared.set(id, counts);
+    for (const other of members.get(key) ?? []) if (other !== id) counts.set(other, (counts.get(other) ?? 0) + 1);
+  }
+  const out = new Map<string, string[]>();
+  for (const id of ids) {
+    const counts = [...(shared.get(id) ?? [])].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    out.set(id, counts.slice(0, maxCandidates).map(([other]) => other));
+  }
+  return out;
 }
 
 /** Per field and level: m, u and weight of two models side by side (what a steward compares). */

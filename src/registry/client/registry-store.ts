@@ -211,6 +211,12 @@ export const registryStore = {
     return version;
   },
 
+  /** The newest version numbers of the rules and the model (0: none stored, the built-in ones are in force). */
+  async latestVersions(sql: Queryable): Promise<{ rules: number; model: number }> {
+    const r = await sql.query<{ rules: number | null; model: number | null }>('SELECT (SELECT max(version) FROM cr_rules) AS rules, (SELECT max(version) FROM cr_model) AS model');
+    return { rules: r.rows[0].rules ?? 0, model: r.rows[0].model ?? 0 };
+  },
+
   // ---- re-estimating the match model (model-estimation.ts) ----
 
   /** Every version of the match model, newest first: who adopted it, when, on what basis. */
@@ -241,19 +247,10 @@ export const registryStore = {
     return r.rows.map((x) => x.source_id);
   },
 
-  /**
-   * The candidate pairs of each record as a write finds them (`candidates`): the placed records
-   * sharing a blocking key with it, most shared keys first, at most `limit` per record.
-   */
-  async candidatePairs(sql: Queryable, ids: string[], limit: number): Promise<{ a: string; b: string }[]> {
-    if (ids.length === 0) return [];
-    const r = await sql.query<{ a: string; b: string }>(
-      `SELECT s.id AS a, c.source_id AS b
-       FROM unnest($1::text[]) AS s(id)
-       CROSS JOIN LATERAL (SELECT o.source_id FROM cr_block k JOIN cr_block o ON o.key = k.key AND o.source_id <> k.source_id
-         WHERE k.source_id = s.id GROUP BY o.source_id ORDER BY count(*) DESC, o.source_id LIMIT $2) c
-       JOIN LATERAL (SELECT 1 FROM cr_link WHERE source_id = c.source_id OFFSET 0) l ON true
-       ORDER BY s.id, c.source_id`, [ids, limit]);
+  /** The blocking keys of each of the records (cr_block by source). */
+  async keysOf(sql: Queryable, sourceIds: string[]): Promise<{ source_id: string; key: string }[]> {
+    if (sourceIds.length === 0) return [];
+    const r = await sql.query<{ source_id: string; key: string }>('SELECT source_id, key FROM cr_block WHERE source_id = ANY($1::text[])', [sourceIds]);
     return r.rows;
   },
 };

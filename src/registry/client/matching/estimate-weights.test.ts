@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FIELD_LEVELS, MATCH_FIELDS, type MatchField } from './comparators.ts';
-import { estimateFromLevels, estimateU, naiveStartModel, patternCounts } from './estimate-weights.ts';
+import { estimateFromLevels, estimateU, estimateUInSlices, naiveStartModel, patternCounts } from './estimate-weights.ts';
 import type { PairLevels } from './match-pair.ts';
 import { Rng } from '../../../seed/prng.ts';
 import { generateSyntheticPeople } from './synthetic-people.ts';
@@ -99,4 +99,11 @@ test('estimateU on random pairs: different people rarely agree on names or phone
   assert.ok(u.given.exact < 0.02, `given exact u ${u.given.exact}`);
   assert.ok(u.phone.exact < 0.005, `phone exact u ${u.phone.exact}`);
   assert.ok(u.nationalId.disagree > 0.99);
+});
+
+test('estimateU in slices (a server thread that keeps answering) draws the same pairs and gives the same u', async () => {
+  const data = generateSyntheticPeople({ people: 500, seed: 13 });
+  const whole = estimateU(data.records, { pairs: 5_000, seed: 3 });
+  assert.deepEqual(await estimateUInSlices(data.records, { pairs: 5_000, seed: 3, slice: 700 }), whole);
+  assert.deepEqual(await estimateUInSlices(data.records.slice(0, 1), { pairs: 10, seed: 3 }), estimateU(data.records.slice(0, 1), { pairs: 10, seed: 3 }));
 });

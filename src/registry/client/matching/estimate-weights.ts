@@ -185,12 +185,45 @@ export function estimateU(
   records: readonly PersonRecord[],
   options: { pairs?: number; seed?: number } = {},
 ): Record<string, Record<string, number>> {
-  const rng = new Rng(options.seed ?? 1);
-  const wanted = options.pairs ?? 200_000;
-  const counts = Object.fromEntries(MATCH_FIELDS.map((f) => [f, new Map<string, number>()])) as Record<string, Map<string, number>>;
-  const totals: Record<string, number> = Object.fromEntries(MATCH_FIELDS.map((f) => [f, 0]));
-  if (records.length >= 2) {
-    for (let n = 0; n < wanted; n++) {
+  const counter = new RandomPairLevels(records, options.seed ?? 1);
+  counter.draw(options.pairs ?? 200_000);
+  return counter.probabilities();
+}
+
+/**
+ * `estimateU` in slices of `slice` pairs (default 1,000, tens of milliseconds), giving the event
+ * loop back between them: for a server that goes on answering while a steward re-estimates the
+ * model. Same pairs, same result as `estimateU`.
+ */
+export async function estimateUInSlices(
+  records: readonly PersonRecord[],
+  options: { pairs?: number; seed?: number; slice?: number } = {},
+): Promise<Record<string, Record<string, number>>> {
+  const counter = new RandomPairLevels(records, options.seed ?? 1);
+  const slice = Math.max(1, options.slice ?? 1000);
+  for (let left = options.pairs ?? 200_000; left > 0; left -= slice) {
+    counter.draw(Math.min(slice, left));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return counter.probabilities();
+}
+
+/** Level counts over random record pairs (i ≠ j), drawn from one seeded stream. */
+class RandomPairLevels {
+  private readonly rng: Rng;
+  private readonly counts = Object.fromEntries(MATCH_FIELDS.map((f) => [f, new Map<string, number>()])) as Record<string, Map<string, number>>;
+  private readonly totals: Record<string, number> = Object.fromEntries(MATCH_FIELDS.map((f) => [f, 0]));
+  private readonly records: readonly PersonRecord[];
+
+  constructor(records: readonly PersonRecord[], seed: number) {
+    this.records = records;
+    this.rng = new Rng(seed);
+  }
+
+  draw(pairs: number): void {
+    const { records, rng, counts, totals } = this;
+    if (records.length < 2) return;
+    for (let n = 0; n < pairs; n++) {
       const i = rng.int(0, records.length - 1);
       let j = rng.int(0, records.length - 2);
       if (j >= i) j++;
@@ -203,13 +236,16 @@ export function estimateU(
       }
     }
   }
-  const u: Record<string, Record<string, number>> = {};
-  for (const f of MATCH_FIELDS) {
-    const levels = FIELD_LEVELS[f];
-    u[f] = {};
-    for (const level of levels) u[f][level] = ((counts[f].get(level) ?? 0) + 0.5) / (totals[f] + 0.5 * levels.length);
+
+  probabilities(): Record<string, Record<string, number>> {
+    const u: Record<string, Record<string, number>> = {};
+    for (const f of MATCH_FIELDS) {
+      const levels = FIELD_LEVELS[f];
+      u[f] = {};
+      for (const level of levels) u[f][level] = ((this.counts[f].get(level) ?? 0) + 0.5) / (this.totals[f] + 0.5 * levels.length);
+    }
+    return u;
   }
-  return u;
 }
 
 /** EM over candidate pairs (e.g. from blocking). */
