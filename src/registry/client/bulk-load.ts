@@ -28,7 +28,7 @@ import type { FhirRepository } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource } from '../../fhir/repository/resource-types.ts';
 import { writeSource } from '../../fhir/repository/write-source.ts';
 import { contentKey, storedJson } from '../../fhir/repository/stored-json.ts';
-import type { IndexRows } from '../../fhir/search/index-rows.ts';
+import { emptyIndexRows, indexTables, type IndexRows } from '../../fhir/search/index-rows.ts';
 import type { ClientRegistry } from './client-registry.ts';
 import { buildGoldenRecord, goldenSource, isGoldenRecord, newRegistryId, type GoldenSource } from './golden-record.ts';
 import { REGISTRY_ID_SYSTEM } from './identifier-authorities.ts';
@@ -132,6 +132,8 @@ interface GoldenState {
   sources: GoldenSource[];
   /** The batch that last wrote it. */
   batch: number;
+  /** The search index rows of its current version. */
+  rows: IndexRows;
 }
 
 interface GoldenWrite {
@@ -139,6 +141,8 @@ interface GoldenWrite {
   versionId: number;
   content: Uint8Array;
   rows: IndexRows;
+  /** Updates: the index rows of the version replaced. */
+  previousRows?: IndexRows;
 }
 
 interface BatchWrite {
@@ -547,12 +551,15 @@ export class BulkLoader {
         registryStore.linksOfGoldens(this.repo.sql, fromDb),
       ]);
       const sources = new Map((await this.repo.readMany(links.map((l) => ({ type: 'Patient', id: l.source_id })))).map((v) => [v.id, v]));
+      const linksOf = new Map<string, string[]>();
+      for (const l of links) if (sources.has(l.source_id)) linksOf.set(l.golden_id, [...(linksOf.get(l.golden_id) ?? []), l.source_id]);
       for (const g of goldens) {
         const golden = JSON.parse(g.json as string) as PatientJson;
         states.set(g.id, {
           versionId: g.versionId, batch: seq,
           registryId: golden.identifier?.find((i) => i.system === REGISTRY_ID_SYSTEM)?.value ?? newRegistryId(randomBytes(11)),
-          sources: links.filter((l) => l.golden_id === g.id && sources.has(l.source_id)).map((l) => goldenSource(sources.get(l.source_id)!)),
+          sources: (linksOf.get(g.id) ?? []).map((id) => goldenSource(sources.get(id)!)),
+          rows: this.repo.indexRows(golden),
         });
       }
     }
@@ -563,7 +570,7 @@ export class BulkLoader {
       const known = this.overlay.goldens.get(goldenId) ?? states.get(goldenId);
       const state: GoldenState = known
         ? { ...known, sources: [...known.sources] }
-        : { versionId: 0, registryId: newRegistryId(randomBytes(11)), sources: [], batch: seq };
+        : { versionId: 0, registryId: newRegistryId(randomBytes(11)), sources: [], batch: seq, rows: emptyIndexRows() };
       for (const p of list) state.sources.push({ id: p.id, lastUpdated: p.stored.meta!.lastUpdated as string, resource: p.stored });
       state.versionId++;
       state.batch = seq;
@@ -574,7 +581,9 @@ export class BulkLoader {
         id: goldenId, versionId: state.versionId,
         content: this.repo.options.content.encode(json, { resourceType: 'Patient', id: goldenId, versionId: state.versionId }),
         rows: this.repo.indexRows(golden),
+        ...(known ? { previousRows: known.rows } : {}),
       };
+      state.rows = write.rows;
       (state.versionId === 1 ? goldensNew : goldensUpdated).push(write);
     }
     this.report.goldensCreated += goldensNew.length;
@@ -606,8 +615,7 @@ export class BulkLoader {
           [u.map((g) => g.id), u.map((g) => g.versionId), ...packed(u.map((g) => g.content), plan.lastUpdated)]);
         if (r.rowCount !== u.length) throw new Error(`golden records changed while the batch was written (${r.rowCount} of ${u.length} updated): run the load again`);
         await insertHistory(tx, u, plan.lastUpdated, 'PUT');
-        for (const table of indexTableNames) await tx.query(`DELETE FROM ${table} WHERE resource_type = 'Patient' AND resource_id = ANY($1::text[])`, [u.map((g) => g.id)]);
-        await insertIndexRows(tx, u);
+        await replaceIndexRows(tx, u);
       }
     });
   }
@@ -662,8 +670,8 @@ async function insertVersions(tx: Queryable, versions: { id: string; versionId: 
   await insertIndexRows(tx, versions);
 }
 
-/** The index rows of many resources: the same columns writeVersionSql writes, one statement per table. */
-export async function insertIndexRows(tx: Queryable, versions: { id: string; rows: IndexRows }[]): Promise<void> {
+/** Per index table: its columns after resource_type and resource_id, their SQL types and one array of values per column (resource_id first). */
+function indexTableColumns(versions: { id: string; rows: IndexRows }[]): [string, string[], string[], SqlValue[]][] {
   const all = <K extends keyof IndexRows>(k: K) => versions.flatMap((v) => v.rows[k].map((r) => ({ id: v.id, r: r as IndexRows[K][number] })));
   const tables: [string, string[], string[], SqlValue[]][] = [];
   const s = all('string');
@@ -683,9 +691,89 @@ export async function insertIndexRows(tx: Queryable, versions: { id: string; row
     [q.map((x) => x.id), q.map((x) => x.r.param), q.map((x) => x.r.system), q.map((x) => x.r.code), q.map((x) => x.r.unit), q.map((x) => x.r.low), q.map((x) => x.r.high), q.map((x) => x.r.grp)]]);
   const u = all('uri');
   tables.push(['sp_uri', ['param', 'value', 'grp'], ['text', 'text', 'int'], [u.map((x) => x.id), u.map((x) => x.r.param), u.map((x) => x.r.value), u.map((x) => x.r.grp)]]);
-  for (const [table, columns, types, arrays] of tables) {
+  return tables;
+}
+
+/** The index rows of many resources: the same columns writeVersionSql writes, one statement per table. */
+export async function insertIndexRows(tx: Queryable, versions: { id: string; rows: IndexRows }[]): Promise<void> {
+  for (const [table, columns, types, arrays] of indexTableColumns(versions)) {
     if ((arrays[0] as unknown[]).length === 0) continue;
     const unnest = arrays.map((_, i) => `$${i + 1}::${i === 0 ? 'text' : types[i - 1]}[]`).join(', ');
     await tx.query(`INSERT INTO ${table} (resource_type, resource_id, ${columns.join(', ')}) SELECT 'Patient', u.* FROM unnest(${unnest}) AS u`, arrays);
   }
+}
+
+/** Deletes exactly these index rows (every column equal); returns how many went. */
+async function deleteIndexRows(tx: Queryable, versions: { id: string; rows: IndexRows }[]): Promise<number> {
+  let deleted = 0;
+  for (const [table, columns, types, arrays] of indexTableColumns(versions)) {
+    if ((arrays[0] as unknown[]).length === 0) continue;
+    const unnest = arrays.map((_, i) => `$${i + 1}::${i === 0 ? 'text' : types[i - 1]}[]`).join(', ');
+    const same = columns.map((c) => `t.${c} IS NOT DISTINCT FROM u.${c}`).join(' AND ');
+    const r = await tx.query(`DELETE FROM ${table} t USING unnest(${unnest}) AS u(resource_id, ${columns.join(', ')})
+      WHERE t.resource_type = 'Patient' AND t.resource_id = u.resource_id AND ${same}`, arrays);
+    deleted += r.rowCount ?? 0;
+  }
+  return deleted;
+}
+
+/**
+ * Index rows of updated golden records: most updates add a source (a link, an identifier, a name
+ * variant), so only the rows that changed are deleted and inserted; rewriting all of them left ~40
+ * dead rows per update for vacuum and was the loader's largest cost after the inserts. When the
+ * rows in the database are not those of the version replaced (not as many deleted as expected), all
+ * of that batch's rows are rewritten.
+ */
+async function replaceIndexRows(tx: Queryable, goldens: GoldenWrite[]): Promise<void> {
+  const removed: { id: string; rows: IndexRows }[] = [];
+  const added: { id: string; rows: IndexRows }[] = [];
+  let expected = 0;
+  let exact = true;
+  for (const g of goldens) {
+    if (!g.previousRows) {
+      exact = false;
+      break;
+    }
+    const diff = diffIndexRows(g.previousRows, g.rows);
+    removed.push({ id: g.id, rows: diff.removed });
+    added.push({ id: g.id, rows: diff.added });
+    expected += diff.count;
+  }
+  if (exact && (await deleteIndexRows(tx, removed)) === expected) {
+    await insertIndexRows(tx, added);
+    return;
+  }
+  for (const table of indexTableNames) await tx.query(`DELETE FROM ${table} WHERE resource_type = 'Patient' AND resource_id = ANY($1::text[])`, [goldens.map((g) => g.id)]);
+  await insertIndexRows(tx, goldens);
+}
+
+/**
+ * What to delete and insert to turn `before` into `after`. A delete by value takes every copy of a
+ * row, so a row whose number of copies changes is deleted (all copies: `count` says how many rows go)
+ * and inserted as many times as `after` has it.
+ */
+function diffIndexRows(before: IndexRows, after: IndexRows): { removed: IndexRows; added: IndexRows; count: number } {
+  const removed = emptyIndexRows();
+  const added = emptyIndexRows();
+  let count = 0;
+  for (const table of indexTables) {
+    const copies = new Map<string, { row: unknown; before: number; after: number }>();
+    for (const [rows, side] of [[before[table], 'before'], [after[table], 'after']] as const) {
+      for (const row of rows) {
+        const k = JSON.stringify(row);
+        const entry = copies.get(k) ?? { row, before: 0, after: 0 };
+        entry[side]++;
+        copies.set(k, entry);
+      }
+    }
+    for (const { row, before: b, after: a } of copies.values()) {
+      if (a === b) continue;
+      if (b > 0) {
+        (removed[table] as unknown[]).push(row);
+        count += b;
+      }
+      for (let n = 0; n < a; n++) (added[table] as unknown[]).push(row);
+    }
+  }
+  return { removed, added, count };
 }
