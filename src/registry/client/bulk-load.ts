@@ -709,9 +709,12 @@ async function deleteIndexRows(tx: Queryable, versions: { id: string; rows: Inde
   for (const [table, columns, types, arrays] of indexTableColumns(versions)) {
     if ((arrays[0] as unknown[]).length === 0) continue;
     const unnest = arrays.map((_, i) => `$${i + 1}::${i === 0 ? 'text' : types[i - 1]}[]`).join(', ');
-    const same = columns.map((c) => `t.${c} IS NOT DISTINCT FROM u.${c}`).join(' AND ');
-    const r = await tx.query(`DELETE FROM ${table} t USING unnest(${unnest}) AS u(resource_id, ${columns.join(', ')})
-      WHERE t.resource_type = 'Patient' AND t.resource_id = u.resource_id AND ${same}`, arrays);
+    // One index probe per resource (a golden record's rows, dead versions included, are visited once),
+    // rows matched by their text form (which tells NULL from empty, unlike IN on the columns).
+    const ids = [...new Set(arrays[0] as string[])];
+    const r = await tx.query(`DELETE FROM ${table} t
+      WHERE t.resource_type = 'Patient' AND t.resource_id = ANY($${arrays.length + 1}::text[])
+        AND ROW(t.resource_id, ${columns.map((c) => `t.${c}`).join(', ')})::text IN (SELECT ROW(u.*)::text FROM unnest(${unnest}) AS u)`, [...arrays, ids]);
     deleted += r.rowCount ?? 0;
   }
   return deleted;
