@@ -155,14 +155,16 @@ for (const kind of testDatabaseKinds) {
 
     test('a loaded release (concepts in terminology_concept under a not-present header) is checked code by code', async () => {
       const url = 'https://example.rw/fhir/CodeSystem/lab-release';
-      for (const [seq, code] of ['100-1', '200-2'].entries()) {
+      for (const [seq, code] of ['100-1', '200-2', 'LP300-3'].entries()) {
         await s.db.query('INSERT INTO terminology_concept (system, version, code, seq, parent, concept) VALUES ($1, $2, $3, $4, NULL, $5)',
           [url, '7', code, seq, JSON.stringify({ code, display: `Test ${code}` })]);
       }
-      const header = { resourceType: 'CodeSystem', id: 'lab-release', url, version: '7', status: 'active', content: 'not-present', count: 2 };
+      const header = { resourceType: 'CodeSystem', id: 'lab-release', url, version: '7', status: 'active', caseSensitive: false, content: 'not-present', count: 3 };
       assert.equal((await s.fhir('CodeSystem/lab-release', { method: 'PUT', body: header })).status, 201);
       const observation = (code: string) => ({ resourceType: 'Observation', status: 'final', code: coding(url, code) });
       assert.equal((await s.fhir('Observation', { method: 'POST', body: observation('200-2') })).status, 201);
+      // Not case-sensitive (as LOINC and ICD-10 are): another case of a code is that code.
+      assert.equal((await s.fhir('Observation', { method: 'POST', body: observation('lp300-3') })).status, 201);
       const issue = refusal(await s.fhir('Observation', { method: 'POST', body: observation('300-3') }));
       assert.equal(issue.diagnostics, `Unknown code '300-3' in code system '${url}'`);
       assert.deepEqual(issue.expression, ['Observation.code.coding[0]']);

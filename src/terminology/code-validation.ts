@@ -253,7 +253,10 @@ export class CodeValidation {
       else systems.notJudged(w.judge);
     }
     if (releases.length === 0) return;
-    const triples = releases.flatMap(({ judge, codes }) => [...codes].map((code) => [judge.release!.url, judge.release!.version, code]));
+    // A release that is not case-sensitive (LOINC, ICD-10) stores its codes in their published case, upper for
+    // letters: the code is also looked for upper- and lower-cased, still by the primary key.
+    const spellings = (judge: SystemJudge, code: string) => (judge.release!.caseSensitive ? [code] : [...new Set([code, code.toUpperCase(), code.toLowerCase()])]);
+    const triples = releases.flatMap(({ judge, codes }) => [...codes].flatMap((code) => spellings(judge, code).map((c) => [judge.release!.url, judge.release!.version, c])));
     const rows = await repo.sql.query<{ system: string; version: string; code: string; concept: string }>(
       `SELECT c.system, c.version, c.code, c.concept FROM terminology_concept c
        JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(system, version, code) ON c.system = k.system AND c.version = k.version AND c.code = k.code`,
@@ -266,7 +269,7 @@ export class CodeValidation {
         remember(this.releaseCodes, judge.key, known, 20);
       }
       for (const code of codes) {
-        const json = found.get(`${judge.release!.url}|${judge.release!.version}|${code}`);
+        const json = spellings(judge, code).map((c) => found.get(`${judge.release!.url}|${judge.release!.version}|${c}`)).find((j) => j !== undefined);
         const concept = json === undefined ? null : JSON.parse(json) as { display?: string; designation?: Designation[] };
         remember(known, code, concept && { display: concept.display, designation: concept.designation ?? [] }, 100_000);
       }
@@ -331,7 +334,7 @@ interface SystemJudge {
   key: string;
   origin: Resolved['origin'];
   index?: CodeSystemIndex;
-  release?: { url: string; version: string };
+  release?: { url: string; version: string; caseSensitive: boolean };
 }
 
 class SystemJudges {
@@ -354,7 +357,7 @@ class SystemJudges {
       const index = this.source.completeIndex(cs);
       if (index) judge = { key: cs.key, origin: cs.origin, index };
       else if (cs.origin === 'stored' && cs.resource.content === 'not-present' && cs.resource.url && cs.resource.version !== undefined) {
-        judge = { key: cs.key, origin: cs.origin, release: { url: cs.resource.url, version: cs.resource.version } };
+        judge = { key: cs.key, origin: cs.origin, release: { url: cs.resource.url, version: cs.resource.version, caseSensitive: cs.resource.caseSensitive !== false } };
       }
     }
     this.judges.set(k, judge);
