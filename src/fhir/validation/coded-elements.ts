@@ -1,4 +1,4 @@
-// Finds the coded values of a resource for the terminology checks of a write (src/terminology/binding-check.ts):
+// Finds the coded values of a resource for the terminology checks of a write (src/terminology/code-validation.ts):
 // every Coding, CodeableConcept and Quantity (wherever it sits: datatypes, backbone elements, extensions,
 // contained and Bundle-entry resources), and every code/string/uri element with a required binding, each with
 // its FHIRPath expression and the element's required or extensible binding.

@@ -1,7 +1,9 @@
 // Required code-binding check. @medplum/core does not check codes against ValueSets during (synchronous)
 // validation; it only collects, via `ValidatorOptions.collect.tokens`, every value of an element with a
 // `required` binding, keyed by ValueSet canonical. This module checks those values against expansions of the
-// ValueSets shipped in the examples package.
+// ValueSets shipped in the examples package: for synchronous callers (repo.validate()). Writes through the engine
+// check bindings through the terminology service instead (src/terminology/code-validation.ts), which also knows the
+// ValueSets and code systems of the store.
 
 import type { Expansion, ValueSetExpander } from './valueset-expander.ts';
 
