@@ -216,13 +216,14 @@ program.command('registry')
   .description('load source Patients (NDJSON, one per line) with matching, in batches; refused rows go to an error file with their line numbers')
   .option('--batch <n>', 'records per batch (each its own transaction)', integer, 1000)
   .option('--in-flight <n>', 'batches written at once', integer, 2)
+  .option('--workers <n>', 'worker threads preparing records (validation, index rows, blocking keys); 0: none (default: cores - 1, at least 1)', integer)
   .option('--source <system>', 'the system the records come from (identity-domain assigner rules)', 'huza')
   .option('--errors <file>', 'where refused rows go (default FILE.errors.ndjson)')
   .option('--data-dir <dir>', 'embedded database folder (HUZA_DATA_DIR)')
   .action(async (file, options) => {
     const config = configFrom(options);
     assertNoServer(config);
-    await registryLoad(config, file, { batch: options.batch, inFlight: options.inFlight, source: options.source, errors: options.errors }, process.stderr.isTTY === true);
+    await registryLoad(config, file, { batch: options.batch, inFlight: options.inFlight, workers: options.workers, source: options.source, errors: options.errors }, process.stderr.isTTY === true);
   });
 
 program.command('keys')

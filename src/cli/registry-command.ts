@@ -9,6 +9,8 @@ import { openPlatform } from './open-platform.ts';
 export interface RegistryLoadOptions {
   batch: number;
   inFlight: number;
+  /** Worker threads preparing records; default: the loader's (one less than the cores, at least 1). */
+  workers?: number;
   /** The system the records come from (identity-domain assigner rules, decided_by). */
   source: string;
   /** Where refused rows go (NDJSON: row, id, status, message, expression); default FILE.errors.ndjson. */
@@ -48,6 +50,7 @@ async function countLines(file: string): Promise<number> {
  */
 export async function registryLoad(config: HuzaConfig, file: string, options: RegistryLoadOptions, showProgress: boolean): Promise<BulkLoadReport> {
   if (options.batch < 1 || options.inFlight < 1) throw new Error('--batch and --in-flight must be at least 1');
+  if (options.workers !== undefined && options.workers < 0) throw new Error('--workers must be 0 or more');
   const total = await countLines(file);
   const platform = await openPlatform(config);
   try {
@@ -57,7 +60,7 @@ export async function registryLoad(config: HuzaConfig, file: string, options: Re
     const started = performance.now();
     bar?.start(total, 0, { speed: 0, refused: 0 });
     const report = await platform.clientRegistry.loadBulk(platform.engine.repo, ndjson(file), {
-      batchSize: options.batch, inFlight: options.inFlight, source: options.source,
+      batchSize: options.batch, inFlight: options.inFlight, source: options.source, ...(options.workers === undefined ? {} : { workers: options.workers }),
       onProgress: (p) => bar?.update(p.rows, { speed: Math.round(p.rows / ((performance.now() - started) / 1000)), refused: p.refused }),
     });
     bar?.update(report.rows, { refused: report.refused.length });
