@@ -5,7 +5,8 @@ import { densityQuery, formatAvailability, healthWorkerQuery, parseDensity, pars
 const district = (name: string, population: number, workers: number, density: number, gap: number, below: boolean) => ({
   name: 'district',
   part: [
-    { name: 'name', valueString: name }, { name: 'population', valueInteger: population }, { name: 'workers', valueDecimal: workers },
+    { name: 'name', valueString: name }, { name: 'population', valueInteger: population },
+    { name: 'populationYear', valueInteger: 2022 }, { name: 'populationSource', valueString: 'Census 2022 (NISR)' }, { name: 'workers', valueDecimal: workers },
     { name: 'density', valueDecimal: density }, { name: 'gap', valueDecimal: gap }, { name: 'below', valueBoolean: below },
     { name: 'group', part: [{ name: 'cadre', valueCode: 'nurse' }, { name: 'workers', valueDecimal: workers }] },
   ],
@@ -26,7 +27,7 @@ test('the density report is read from its Parameters', () => {
   assert.equal(r.threshold, 1);
   assert.deepEqual(r.counted, ['nurse']);
   assert.equal(r.unplaced, 1);
-  assert.deepEqual(r.districts[1], { name: 'Large', population: 3000, workers: 1, density: 0.333, gap: 2, below: true, groups: { nurse: 1 } });
+  assert.deepEqual(r.districts[1], { name: 'Large', population: 3000, populationYear: 2022, populationSource: 'Census 2022 (NISR)', workers: 1, density: 0.333, gap: 2, below: true, groups: { nurse: 1 } });
 });
 
 test('furthest below first: by density, or by the workers missing (which the threshold changes)', () => {

@@ -29,6 +29,9 @@ export interface Parameters extends Resource { resourceType: 'Parameters'; param
 export interface DistrictRow {
   name: string;
   population: number;
+  /** The year of the population figure used, and where it comes from (a census, a ministry projection). */
+  populationYear?: number;
+  populationSource?: string;
   workers: number;
   density: number;
   gap: number;
@@ -53,7 +56,7 @@ export function parseDensity(parameters: Parameters): DensityReport {
   const report: DensityReport = { threshold: 0, counted: [], population: 0, workers: 0, density: 0, unplaced: 0, districts: [] };
   for (const p of parameters.parameter ?? []) {
     if (p.name === 'district') {
-      const row: DistrictRow = { name: '', population: 0, workers: 0, density: 0, gap: 0, below: false, groups: {} };
+      const row: DistrictRow = { name: '', population: 0, populationYear: undefined, populationSource: undefined, workers: 0, density: 0, gap: 0, below: false, groups: {} };
       for (const part of p.part ?? []) {
         if (part.name === 'group') {
           const [cadre, workers] = part.part ?? [];

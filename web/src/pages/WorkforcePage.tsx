@@ -113,7 +113,10 @@ function DensityView({ report, order, number }: { report: DensityReport; order: 
               {rows.map((d) => (
                 <Table.Tr key={d.name} data-testid="workforce-row" data-district={d.name} data-below={d.below} bg={d.below ? 'red.0' : undefined}>
                   <Table.Td fw={500}>{d.name}</Table.Td>
-                  <Table.Td ta="right">{number(d.population)}</Table.Td>
+                  <Table.Td ta="right" title={d.populationSource}>
+                    {number(d.population)}
+                    {d.populationYear !== undefined && <Text size="xs" c="dimmed" data-testid="population-year">{t('workforce.populationYear', { year: d.populationYear })}</Text>}
+                  </Table.Td>
                   <Table.Td ta="right">{number(d.groups['medical-doctor'] ?? 0, 1)}</Table.Td>
                   <Table.Td ta="right">{number(d.groups.nurse ?? 0, 1)}</Table.Td>
                   <Table.Td ta="right">{number(d.groups.midwife ?? 0, 1)}</Table.Td>
