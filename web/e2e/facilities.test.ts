@@ -16,6 +16,19 @@ test('a registry steward finds facilities by district and level, sees them on th
     ['Kibagabaga District Hospital', 'Nyamata Health Centre', 'University Teaching Hospital of Kigali (CHUK)']);
   assert.equal(await page.getByTestId('facility-dot').count(), 3, 'every facility with a position is on the map');
   await page.getByTestId('facility-map').getByText('Gasabo').waitFor();
+  // Rwanda's border, from the shipped Natural Earth outline (no tiles), is drawn under the dots.
+  const border = page.getByTestId('country-outline');
+  await border.waitFor();
+  assert.equal(await border.getAttribute('aria-hidden'), 'true');
+  assert.ok(((await border.getAttribute('d')) ?? '').split('L').length > 100, 'the border is the shipped outline');
+  assert.ok(await page.getByTestId('facility-map').evaluate((svg) => svg.firstElementChild?.getAttribute('data-testid') === 'country-outline'),
+    'the border is drawn first, under the labels and dots');
+  const area = (await border.boundingBox())!;
+  for (const dot of await page.getByTestId('facility-dot').all()) {
+    const at = (await dot.boundingBox())!;
+    assert.ok(at.x >= area.x && at.y >= area.y && at.x + at.width <= area.x + area.width && at.y + at.height <= area.y + area.height,
+      `${await dot.getAttribute('data-facility')} lies within the border's extent`);
+  }
 
   // District and level narrow the search (mCSD: partof, type).
   const form = page.getByTestId('facility-search');

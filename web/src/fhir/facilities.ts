@@ -19,8 +19,12 @@ export const adminLevelSystem = 'https://moh.gov.rw/fhir/CodeSystem/admin-level'
 const facilityCodeSystem = 'https://moh.gov.rw/fhir/id/facility';
 export const facilityLevels = ['referral-hospital', 'district-hospital', 'health-centre', 'health-post'] as const;
 
-/** Rwanda's bounding box (WGS84): the map's frame. */
-export const rwandaBounds = { latMin: -2.84, latMax: -1.05, longMin: 28.86, longMax: 30.9 } as const;
+/**
+ * The map's frame (WGS84): Rwanda's bounding box (Natural Earth's border reaches 28.856°E to 30.887°E,
+ * 2.826°S to 1.058°S) with about 0.06° of margin, so the whole border is drawn. Its sides keep the
+ * map's 640 × 560 shape: east–west and north–south scales agree within 1% at Rwanda's latitude.
+ */
+export const mapFrame = { latMin: -2.88, latMax: -1.0, longMin: 28.8, longMax: 30.95 } as const;
 
 export interface FacilitySearch {
   name?: string;
@@ -67,14 +71,28 @@ export function facilityRow(l: Location): FacilityRow {
   };
 }
 
-/** Map coordinates (x right, y down) of a point inside the bounds, for an SVG of the given size. */
-export function project(lat: number, long: number, width: number, height: number): { x: number; y: number } | undefined {
-  const b = rwandaBounds;
-  if (lat < b.latMin || lat > b.latMax || long < b.longMin || long > b.longMax) return undefined;
+function toMap(lat: number, long: number, width: number, height: number): { x: number; y: number } {
+  const f = mapFrame;
   return {
-    x: Math.round(((long - b.longMin) / (b.longMax - b.longMin)) * width * 10) / 10,
-    y: Math.round(((b.latMax - lat) / (b.latMax - b.latMin)) * height * 10) / 10,
+    x: Math.round(((long - f.longMin) / (f.longMax - f.longMin)) * width * 10) / 10,
+    y: Math.round(((f.latMax - lat) / (f.latMax - f.latMin)) * height * 10) / 10,
   };
+}
+
+/** Map coordinates (x right, y down) of a point inside the frame, for an SVG of the given size. */
+export function project(lat: number, long: number, width: number, height: number): { x: number; y: number } | undefined {
+  const f = mapFrame;
+  if (lat < f.latMin || lat > f.latMax || long < f.longMin || long > f.longMax) return undefined;
+  return toMap(lat, long, width, height);
+}
+
+/**
+ * SVG path data for GeoJSON MultiPolygon coordinates ([longitude, latitude] rings), with the same
+ * projection as `project`: one closed subpath per ring, so holes cut out with the even-odd rule.
+ */
+export function outlinePath(polygons: number[][][][], width: number, height: number): string {
+  return polygons.flat().filter((ring) => ring.length > 2).map((ring) =>
+    `M${ring.map(([long, lat]) => { const p = toMap(lat, long, width, height); return `${p.x} ${p.y}`; }).join('L')}Z`).join('');
 }
 
 /** The Location with a steward's edits applied (name, phone, status); everything else kept. */
