@@ -65,6 +65,8 @@ test('an administrator plans the workforce: density by district against a thresh
   assert.match(await chart.innerText(), /Threshold 4\.45/);
   const musanze = page.locator('[data-testid="workforce-row"][data-district="Musanze"]');
   assert.equal(await musanze.getByTestId('density').innerText(), '0.0063');
+  // The figure used is the shipped census's, unless the Ministry states a newer one on the district.
+  assert.equal(await musanze.getByTestId('population-year').innerText(), '2022 figure');
   await huza.screenshot(page, 'workforce-who');
 
   // A threshold at demo scale: Nyarugenge and Musanze meet it, and the order follows the new shortfall.
