@@ -65,7 +65,7 @@ async function checkPartOf(repo: FhirRepository, resource: FhirResource, previou
   // Walk up from the new parent through the stored hierarchy: meeting this resource again is a cycle.
   const ancestors = await repo.sql.query<{ id: string; depth: number }>(
     `WITH RECURSIVE up(id, depth) AS (
-       SELECT $2::text, 1
+       SELECT $2::text COLLATE "C", 1
        UNION
        SELECT s.target_id, up.depth + 1 FROM up
        JOIN sp_reference s ON s.resource_type = $1 AND s.resource_id = up.id AND s.param = 'partof' AND s.target_type = $1
