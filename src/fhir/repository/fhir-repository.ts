@@ -342,7 +342,7 @@ export class FhirRepository {
 }
 
 /** Refusing issues (error, fatal) stop the write, all of them reported. */
-function refuseOn(issues: OperationOutcomeIssue[]): void {
+export function refuseOn(issues: OperationOutcomeIssue[]): void {
   const refusing = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
   if (refusing.length > 0) throw fhirErrors.invalidResource(refusing);
 }

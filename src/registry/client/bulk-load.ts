@@ -22,9 +22,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Database, Queryable, SqlValue } from '../../db/database.ts';
-import { fhirErrors } from '../../fhir/outcome/errors.ts';
 import { FhirError } from '../../fhir/outcome/fhir-error.ts';
-import type { FhirRepository } from '../../fhir/repository/fhir-repository.ts';
+import { refuseOn, type FhirRepository } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource } from '../../fhir/repository/resource-types.ts';
 import { writeSource } from '../../fhir/repository/write-source.ts';
 import { contentKey, storedJson } from '../../fhir/repository/stored-json.ts';
@@ -389,8 +388,8 @@ export class BulkLoader {
       const ready = done[next++];
       try {
         const codeIssues = this.repo.options.validateCodes ? await this.repo.options.validateCodes(this.repo, resource) : [];
-        const refusing = [...ready.issues, ...codeIssues].filter((i) => i.severity === 'error' || i.severity === 'fatal');
-        if (refusing.length > 0) throw fhirErrors.invalidResource(refusing);
+        // What repo.validateForWrite decides, with the structural half done in a worker.
+        refuseOn([...ready.issues, ...codeIssues]);
         if (isGoldenRecord(resource)) throw registryErrors.goldenIsRegistryOwned();
         await this.registry.checkSourceRecord(this.repo, resource);
         outcomes.push(await this.prepareOne(row, id, resource, ready));
