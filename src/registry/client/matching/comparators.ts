@@ -69,16 +69,20 @@ function nameForms(tokens: string[]): NameForms {
   return { tokens, joined, key: phoneticKey(joined), runs };
 }
 
-const recordNames = new WeakMap<PersonRecord, { given: NameForms; family: NameForms; all: NameForms }>();
+// Kept on the record itself, not in a WeakMap: the bulk loader holds millions of records, and a
+// WeakMap that size makes every full garbage collection walk it as ephemerons.
+const namesKey = Symbol('name forms');
+type WithNames = PersonRecord & { [namesKey]?: { given: NameForms; family: NameForms; all: NameForms } };
 
 /** A record's name forms, computed once per record (records are not mutated while matching). */
 function namesOf(r: PersonRecord): { given: NameForms; family: NameForms; all: NameForms } {
-  let names = recordNames.get(r);
+  let names = (r as WithNames)[namesKey];
   if (!names) {
     const given = nameTokens(r.given);
     const family = nameTokens(r.family);
     names = { given: nameForms(given), family: nameForms(family), all: nameForms([...given, ...family]) };
-    recordNames.set(r, names);
+    // Not enumerable: a record compares and serialises as it did before it was matched.
+    Object.defineProperty(r, namesKey, { value: names });
   }
   return names;
 }

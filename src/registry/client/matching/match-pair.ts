@@ -62,15 +62,16 @@ export type PairLevels = Partial<Record<MatchField, string>>;
  * wrong year. This turns "no birth date" into evidence, e.g. against a namesake born 20 years
  * apart.
  */
-const filled = new WeakMap<PersonRecord, PersonRecord>();
+// On the record, not in a WeakMap (see namesOf in comparators.ts); not enumerable.
+const filledKey = Symbol('filled from national ID');
 
 export function withNationalIdFacts(r: PersonRecord): PersonRecord {
   if (r.birthDate && (r.sex === 'male' || r.sex === 'female')) return r;
   // one record meets many candidates: parse its IDs once (records are not mutated while matching)
-  const cached = filled.get(r);
+  const cached = (r as PersonRecord & { [filledKey]?: PersonRecord })[filledKey];
   if (cached) return cached;
   const out = fillFromNationalId(r);
-  filled.set(r, out);
+  Object.defineProperty(r, filledKey, { value: out });
   return out;
 }
 
