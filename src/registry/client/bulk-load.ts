@@ -118,6 +118,12 @@ interface Parsed {
 
 const workerFile = new URL('./bulk-prepare-worker.ts', import.meta.url).href;
 
+interface Lookup {
+  /** Committed batches the lookups see. */
+  sweepable: number[];
+  rows: Promise<[Awaited<ReturnType<typeof registryStore.holdersOfMany>>, Awaited<ReturnType<typeof registryStore.blockMembers>>, Awaited<ReturnType<typeof registryStore.notDuplicatesOf>>]>;
+}
+
 interface Placed extends Prepared {
   goldenId: string;
   method: LinkMethod;
@@ -260,7 +266,11 @@ export class BulkLoader {
     const run = async (parsed: Parsed) => {
       const n = ++seq;
       const { prepared, fallback } = await this.prepare(parsed);
-      const plan = await this.decide(n, prepared);
+      const lookup = this.lookUp(prepared);
+      // The lookups run while the oldest batch in flight finishes writing.
+      while (writes.size >= this.inFlight) await Promise.race(writes);
+      if (failure !== undefined) throw failure;
+      const plan = await this.decide(n, prepared, lookup);
       const before = previous;
       const write = this.write(plan, before).then(() => {
         this.committed.push(n);
@@ -275,8 +285,6 @@ export class BulkLoader {
         await flush();
         await this.perRecord(fallback);
       }
-      while (writes.size >= this.inFlight) await Promise.race(writes);
-      if (failure !== undefined) throw failure;
     };
     // Batches are handed to the workers as they are read, up to one per worker ahead of the batch
     // being decided, so that preparing, deciding and writing overlap.
@@ -318,8 +326,11 @@ export class BulkLoader {
     return mine.length === r4.length && mine.every((c, i) => c === r4[i]);
   }
 
-  private sweep(): void {
-    for (const n of this.committed.splice(0)) this.overlay.remove(n);
+  /** Committed batches (all, or those a lookup saw) leave the overlay: lookups find them in the database. */
+  private sweep(batches: readonly number[] = [...this.committed]): void {
+    const gone = new Set(batches);
+    for (const n of gone) this.overlay.remove(n);
+    this.committed.splice(0, this.committed.length, ...this.committed.filter((n) => !gone.has(n)));
   }
 
   private remember(id: string, person: PersonRecord): void {
@@ -435,19 +446,32 @@ export class BulkLoader {
     };
   }
 
-  /** Looks the batch up (three statements) and places each record in order. */
-  private async decide(seq: number, batch: Prepared[]): Promise<BatchWrite> {
-    this.sweep();
-    const { rules, rulesVersion, model } = this.settings;
+  /**
+   * The batch's three lookups, started before its turn to be decided so that they run while the
+   * batches before it are written. What they cannot see (batches not committed when they start)
+   * stays in the overlay until the batch is decided: `sweepable` are the batches they do see.
+   */
+  private lookUp(batch: Prepared[]): Lookup {
+    const sweepable = [...this.committed];
     const pairs = new Map<string, { system: string; value: string }>();
     for (const p of batch) for (const u of p.uniqueIds) pairs.set(`${u.system}|${u.value}`, u);
     const keys = [...new Set(batch.flatMap((p) => p.keys))];
     const sql = this.repo.sql;
-    const [holderRows, memberRows, apart] = await Promise.all([
+    const rows = Promise.all([
       registryStore.holdersOfMany(sql, [...pairs.values()].map((u) => u.system), [...pairs.values()].map((u) => u.value)),
       registryStore.blockMembers(sql, keys),
       registryStore.notDuplicatesOf(sql, batch.map((p) => p.id)),
     ]);
+    // A failure is seen when the batch is decided; until then it must not count as unhandled.
+    rows.catch(() => undefined);
+    return { sweepable, rows };
+  }
+
+  /** Places each record of the batch in order, over what its lookups found and the overlay. */
+  private async decide(seq: number, batch: Prepared[], lookup: Lookup): Promise<BatchWrite> {
+    this.sweep(lookup.sweepable);
+    const { rules, rulesVersion, model } = this.settings;
+    const [holderRows, memberRows, apart] = await lookup.rows;
     const holdersOf = new Map<string, { sourceId: string; goldenId: string }[]>();
     for (const h of holderRows) {
       const k = `${h.system}|${h.code}`;
