@@ -24,8 +24,13 @@
  * .bench-data/registry-pglite-<N>/, each with a manifest: a later run with the same N reuses it.
  * Results: bench/results/registry-<db>.json, plans in bench/results/registry-plans-<db>.txt.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { Session } from 'node:inspector';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
@@ -43,6 +48,7 @@ import { blockingKeys, personFromPatient } from '../src/registry/client/matching
 import { maxCandidates } from '../src/registry/client/placement.ts';
 import { blockMembersSql, registryStore } from '../src/registry/client/registry-store.ts';
 import { syntheticPatients } from '../src/registry/client/synthetic-patients.ts';
+import { ndjsonValues } from '../src/cli/ndjson-lines.ts';
 import { adminUrl, benchRoot, type DbKind } from './bench-database.ts';
 import { openBenchEngine } from './bench-platform.ts';
 import { medianOf, runClosedLoop, summarize, type RunStats } from './measure.ts';
@@ -71,6 +77,8 @@ const { values: args } = parseArgs({
     'match-only': { type: 'boolean', default: false },
     /** Only draw bench/results/registry.svg from the registry-*.json results. */
     chart: { type: 'boolean', default: false },
+    /** Write a CPU profile of the loader's main thread from this many records loaded to the end (bench/results/registry-load.cpuprofile). */
+    'profile-after': { type: 'string' },
   },
 });
 
@@ -126,18 +134,31 @@ async function openKind(kind: DbKind, records: number, which: 'main' | 'baseline
   return openDatabase({ dataDir: dir, poolSize: 1 });
 }
 
-/** CPU seconds of this process and (PostgreSQL on this machine) of the server backends of `db`: what the work costs, whatever else the machine runs. */
+/** utime, stime, cutime and cstime of a process, in seconds (cutime/cstime: its children that exited). */
+async function procCpu(pid: number): Promise<{ own: number; children: number; ppid: number }> {
+  const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  return { own: (Number(f[11]) + Number(f[12])) / 100, children: (Number(f[13]) + Number(f[14])) / 100, ppid: Number(f[1]) };
+}
+
+/**
+ * CPU seconds of this process and (PostgreSQL on this machine) of the whole server: every live process
+ * of the postmaster (backends, WAL writer, checkpointer, autovacuum) plus those that exited, which the
+ * postmaster reaped into its children's time. Backends the pool closes while the run goes on count too.
+ */
 async function cpuSeconds(db: Database): Promise<{ node: number; main: number; postgres: number | null }> {
   const u = process.cpuUsage();
   const t = process.threadCpuUsage();
   let postgres: number | null = null;
   if (db.kind === 'postgres') {
     try {
-      const pids = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
-      postgres = 0;
-      for (const pid of pids) {
-        const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
-        postgres += (Number(f[11]) + Number(f[12])) / 100;
+      const backend = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const postmaster = (await procCpu(backend)).ppid;
+      const root = await procCpu(postmaster);
+      postgres = root.own + root.children;
+      for (const entry of await readdir('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        const p = await procCpu(Number(entry)).catch(() => undefined);
+        if (p?.ppid === postmaster) postgres += p.own;
       }
     } catch {
       postgres = null;
@@ -163,7 +184,7 @@ interface LoadFigures {
   report?: Omit<BulkLoadReport, 'refused'> & { refused: number; refusedSample: unknown[] };
   loadavgDuring?: number[];
   /** The rate over each tenth of the input: how it holds up as the registry grows. */
-  segments?: { from: number; to: number; rate: number }[];
+  segments?: { from: number; to: number; rate: number; cpu?: ReturnType<typeof cpuDelta>; gcMsPerRecord?: { major: number; minor: number; incremental: number } }[];
 }
 
 interface Manifest {
@@ -198,29 +219,71 @@ function progressBar(label: string) {
 }
 
 /** The registry's load: loadBulk over the synthetic records, with a progress bar. */
-async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: FhirEngine, patients: FhirResource[]): Promise<LoadFigures> {
+async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: FhirEngine, input: { file: string; records: number }): Promise<LoadFigures> {
+  const patients = { length: input.records };
   const bar = progressBar(`${kind} registry load`);
   const cpu0 = await cpuSeconds(engine.repo.db);
   const started = performance.now();
   bar.start(patients.length, 0, { speed: 0 });
   const samples: number[][] = [];
   const sampler = setInterval(() => samples.push(loadavg()), 15_000);
-  const segments: { from: number; to: number; rate: number }[] = [];
+  const segments: NonNullable<LoadFigures['segments']> = [];
   const tenth = Math.max(1, Math.round(patients.length / 10));
-  let mark = { rows: 0, at: started };
-  const report = await registry.loadBulk(engine.repo, patients, {
+  // CPU per record over each tenth as well: whether the fall comes from more work per record or less CPU for it.
+  let mark = { rows: 0, at: started, cpu: Promise.resolve(cpu0) };
+  const pending: Promise<void>[] = [];
+  // Main-thread garbage collection pauses by kind, per tenth: what the loader's heap costs as it grows.
+  const gc = { major: 0, minor: 0, incremental: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major += e.duration;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor += e.duration;
+      else gc.incremental += e.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  let gcMark = { ...gc };
+  const profileAfter = args['profile-after'] === undefined ? undefined : Number(args['profile-after']);
+  let profiler: Session | undefined;
+  // Read from the file as `huza registry load FILE` does: the input is not held in memory.
+  const report = await registry.loadBulk(engine.repo, ndjsonValues(input.file), {
     batchSize, inFlight, ...(workers === undefined ? {} : { workers }),
     onProgress: (p) => {
       const now = performance.now();
       bar.update(p.rows, { speed: Math.round(p.rows / ((now - started) / 1000)) });
+      if (profileAfter !== undefined && !profiler && p.rows >= profileAfter) {
+        profiler = new Session();
+        profiler.connect();
+        profiler.post('Profiler.enable', () => profiler!.post('Profiler.start'));
+      }
       if (p.rows > mark.rows && (p.rows - mark.rows >= tenth || p.rows === patients.length)) {
-        segments.push({ from: mark.rows, to: p.rows, rate: (p.rows - mark.rows) / ((now - mark.at) / 1000) });
-        mark = { rows: p.rows, at: now };
+        const n = p.rows - mark.rows;
+        const segment: NonNullable<LoadFigures['segments']>[number] = {
+          from: mark.rows, to: p.rows, rate: n / ((now - mark.at) / 1000),
+          gcMsPerRecord: { major: (gc.major - gcMark.major) / n, minor: (gc.minor - gcMark.minor) / n, incremental: (gc.incremental - gcMark.incremental) / n },
+        };
+        gcMark = { ...gc };
+        segments.push(segment);
+        const cpuNow = cpuSeconds(engine.repo.db);
+        const before = mark.cpu;
+        pending.push(Promise.all([before, cpuNow]).then(([a, b]) => { segment.cpu = cpuDelta(a, b, segment.to - segment.from); }));
+        mark = { rows: p.rows, at: now, cpu: cpuNow };
       }
     },
   });
   clearInterval(sampler);
   bar.stop();
+  await Promise.all(pending);
+  gcObserver.disconnect();
+  if (profiler) {
+    const session = profiler;
+    const profile = await new Promise<unknown>((resolve, reject) => session.post('Profiler.stop', (error, r) => (error ? reject(error) : resolve(r.profile))));
+    session.disconnect();
+    await writeFile(new URL('./results/registry-load.cpuprofile', import.meta.url), JSON.stringify(profile));
+    log('wrote bench/results/registry-load.cpuprofile');
+  }
+  for (const g of segments) log(`  records ${g.from}–${g.to}: ${Math.round(g.rate)} records/s; CPU ms/record node ${g.cpu?.nodeMsPerRecord.toFixed(2)} (main ${g.cpu?.mainThreadMsPerRecord.toFixed(2)}), postgres ${g.cpu?.postgresMsPerRecord?.toFixed(2)}; GC pauses ms/record major ${g.gcMsPerRecord?.major.toFixed(2)} minor ${g.gcMsPerRecord?.minor.toFixed(2)} other ${g.gcMsPerRecord?.incremental.toFixed(2)}`);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuDelta(cpu0, await cpuSeconds(engine.repo.db), patients.length);
   const { refused, ...rest } = report;
@@ -298,6 +361,23 @@ async function perRecordLatency(engine: FhirEngine, patients: FhirResource[]): P
   return summarize(latencies, errors, (performance.now() - started) / 1000);
 }
 
+async function writeNdjson(file: string, values: unknown[]): Promise<void> {
+  const out = createWriteStream(file);
+  for (let i = 0; i < values.length; i += 10_000) {
+    if (!out.write(values.slice(i, i + 10_000).map((v) => JSON.stringify(v) + '\n').join(''))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** 2,000 records spread evenly over the input: where the $match queries of loaded people come from. */
+function matchSample(patients: FhirResource[]): FhirResource[] {
+  const step = Math.max(1, Math.floor(patients.length / 2000));
+  const out: FhirResource[] = [];
+  for (let i = 0; i < patients.length && out.length < 2000; i += step) out.push(patients[i]);
+  return out;
+}
+
 /** Queries: loaded records seen by another facility (id and file number dropped), and people not registered. */
 function matchQueries(patients: FhirResource[], unknown: FhirResource[]): FhirResource[] {
   const strip = (p: FhirResource) => {
@@ -370,14 +450,20 @@ async function runKind(kind: DbKind): Promise<void> {
   const records = kind === 'postgres' ? Number(args.records) : Number(args['pglite-records']);
   log(`[${kind}] ${records.toLocaleString('en-US')} records, batch ${batchSize}, ${inFlight} in flight; loadavg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const genStart = performance.now();
-  const { patients } = syntheticPatients(records, { seed });
-  let queriesFrom = patients;
+  let { patients } = syntheticPatients(records, { seed });
+  // The load reads the records from an NDJSON file, as the CLI does; what the bench needs afterwards is kept.
+  const input = { file: `${benchRoot}.bench-data/registry-input-${records}-seed${seed}.ndjson`, records: patients.length };
+  await mkdir(dirname(input.file), { recursive: true });
+  await writeNdjson(input.file, patients);
+  const baselineInput = patients.slice(0, Number(args['baseline-records']));
+  let queriesFrom = matchSample(patients);
+  patients = [];
   // People not in the dataset (another seed): their file numbers are made distinct, or they would claim loaded records' numbers.
   const unknownPeople = syntheticPatients(600, { seed: seed + 1000 }).patients.map((p) => {
     const identifier = ((p as { identifier?: { system: string; value: string }[] }).identifier ?? []).map((i) => (i.system.includes('facility-mrn') ? { ...i, value: `U-${i.value}` } : i));
     return { ...p, id: `u${p.id}`, identifier } as FhirResource;
   });
-  log(`[${kind}] generated ${patients.length.toLocaleString('en-US')} synthetic Patients in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
+  log(`[${kind}] generated ${input.records.toLocaleString('en-US')} synthetic Patients in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
 
   let db: Database;
   let engine: FhirEngine;
@@ -396,7 +482,7 @@ async function runKind(kind: DbKind): Promise<void> {
     if (!args['no-baseline'] && !manifest?.baseline) {
       const bdb = await openKind(kind, records, 'baseline', true);
       const { engine: bengine } = await openBenchEngine(bdb, { validate: true });
-      const baseline = await loadPlain(kind, bengine, patients.slice(0, Number(args['baseline-records'])));
+      const baseline = await loadPlain(kind, bengine, baselineInput);
       log(`[${kind}] baseline (plain batched SQL, no matching): ${Math.round(baseline.rate)} records/s (${baseline.seconds.toFixed(0)} s); CPU ${JSON.stringify(baseline.cpu)}`);
       await bdb.close();
       if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${baselineName} WITH (FORCE)`);
@@ -424,7 +510,7 @@ async function runKind(kind: DbKind): Promise<void> {
         ({ engine } = await openBenchEngine(db, { validate: true }));
         registry = installClientRegistry(engine);
       }
-      const load = await loadWithMatching(kind, registry, engine, patients);
+      const load = await loadWithMatching(kind, registry, engine, input);
       log(`[${kind}] loaded with matching: ${Math.round(load.rate)} records/s (${load.seconds.toFixed(0)} s); ${JSON.stringify(load.report?.links)}, ${load.report?.refused} refused, ${load.report?.reviews} reviews; CPU ${JSON.stringify(load.cpu)}`);
       const analyze = performance.now();
       await db.query('VACUUM ANALYZE');
@@ -433,7 +519,7 @@ async function runKind(kind: DbKind): Promise<void> {
       if (!args['no-baseline']) {
         const bdb = await openKind(kind, records, 'baseline', true);
         const { engine: bengine } = await openBenchEngine(bdb, { validate: true });
-        baseline = await loadPlain(kind, bengine, patients.slice(0, Number(args['baseline-records'])));
+        baseline = await loadPlain(kind, bengine, baselineInput);
         log(`[${kind}] baseline (plain batched SQL, no matching): ${Math.round(baseline.rate)} records/s (${baseline.seconds.toFixed(0)} s); CPU ${JSON.stringify(baseline.cpu)}`);
         await bdb.close();
         if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${baselineName} WITH (FORCE)`);

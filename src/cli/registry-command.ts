@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import type { HuzaConfig } from '../config/load-config.ts';
-import { UnparsableRow, type BulkLoadReport } from '../registry/client/bulk-load.ts';
+import type { BulkLoadReport } from '../registry/client/bulk-load.ts';
+import { ndjsonValues } from './ndjson-lines.ts';
 import { openPlatform } from './open-platform.ts';
 
 export interface RegistryLoadOptions {
@@ -15,22 +15,6 @@ export interface RegistryLoadOptions {
   source: string;
   /** Where refused rows go (NDJSON: row, id, status, message, expression); default FILE.errors.ndjson. */
   errors?: string;
-}
-
-/** Lines of an NDJSON file as values (blank lines skipped but counted, so row numbers are line numbers). */
-async function* ndjson(file: string): AsyncGenerator<unknown> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') {
-      yield new UnparsableRow('empty line');
-      continue;
-    }
-    try {
-      yield JSON.parse(line);
-    } catch (error) {
-      yield new UnparsableRow((error as Error).message);
-    }
-  }
 }
 
 async function countLines(file: string): Promise<number> {
@@ -59,7 +43,7 @@ export async function registryLoad(config: HuzaConfig, file: string, options: Re
       : undefined;
     const started = performance.now();
     bar?.start(total, 0, { speed: 0, refused: 0 });
-    const report = await platform.clientRegistry.loadBulk(platform.engine.repo, ndjson(file), {
+    const report = await platform.clientRegistry.loadBulk(platform.engine.repo, ndjsonValues(file), {
       batchSize: options.batch, inFlight: options.inFlight, source: options.source, ...(options.workers === undefined ? {} : { workers: options.workers }),
       onProgress: (p) => bar?.update(p.rows, { speed: Math.round(p.rows / ((performance.now() - started) / 1000)), refused: p.refused }),
     });
