@@ -117,6 +117,29 @@ for (const kind of testDatabaseKinds) {
       }
     });
 
+    test('golden records kept in memory between batches come out as those read back from the database', async () => {
+      // Each person's golden record, by its sources, without what is random (ids, registry ID, times).
+      const goldens = async (o: Opened) => {
+        const ids = (await o.db.query<{ id: string }>('SELECT DISTINCT golden_id AS id FROM cr_link')).rows.map((r) => r.id);
+        const out = new Map<string, unknown>();
+        for (const v of await o.engine.repo.readMany(ids.map((id) => ({ type: 'Patient', id })))) {
+          const { id: _id, meta, identifier, link, ...rest } = JSON.parse(v.json as string);
+          const sources = link.map((l: { other: { reference: string } }) => l.other.reference).sort().join(',');
+          out.set(sources, { ...rest, versionId: meta.versionId, identifier: identifier.filter((i: { system: string }) => !i.system.includes('registry')) });
+        }
+        return out;
+      };
+      const uncached = await open(kind);
+      try {
+        await uncached.registry.loadBulk(uncached.engine.repo, patients, { batchSize: 37, inFlight: 3, goldenCacheSize: 0 });
+        const expected = await goldens(uncached);
+        assert.ok([...expected.values()].some((g) => Number((g as { versionId: string }).versionId) > 1), 'some golden records were updated by later batches');
+        assert.deepEqual(await goldens(bulk), expected);
+      } finally {
+        await uncached.db.close();
+      }
+    });
+
     test('refused rows are reported with their row numbers and reasons; nothing of them is stored', async () => {
       const bad = [
         { resourceType: 'Patient', id: 'bad-1', identifier: [{ system: NID, value: '1199080012345678' }], name: [{ family: 'Mukamana', given: ['Alice'] }] },

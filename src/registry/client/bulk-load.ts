@@ -20,6 +20,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { Piscina } from 'piscina';
 import type { Database, Queryable, SqlValue } from '../../db/database.ts';
 import { FhirError } from '../../fhir/outcome/fhir-error.ts';
@@ -54,6 +55,11 @@ export interface BulkLoadOptions {
   source?: string;
   /** Persons of placed records kept in memory to spare reading and decrypting candidates; default 3 million. */
   cacheSize?: number;
+  /**
+   * Golden records written by this load kept in memory (as JSON, ~4 KB each) for their next update, which
+   * then reads and decrypts nothing; default: what a quarter of the heap holds, at most 1 million.
+   */
+  goldenCacheSize?: number;
   /**
    * Worker threads preparing records (validation, index rows, blocking keys) while the main thread
    * decides and writes; default one less than the machine's cores, at least 1. 0: all on the main thread.
@@ -114,6 +120,12 @@ interface Parsed {
   candidates: { row: number; resource: PatientJson; id: string }[];
   /** Results of the candidates without links, in their order. */
   work: Promise<PreparedRecord[]>;
+  /**
+   * The batch's instant: meta.lastUpdated of its sources (set in the workers), of the golden records it
+   * writes, and the last_updated of all their rows, so that survivorship's "most recent source" reads
+   * the same from memory as from the database.
+   */
+  lastUpdated: Date;
 }
 
 const workerFile = new URL('./bulk-prepare-worker.ts', import.meta.url).href;
@@ -196,8 +208,8 @@ class Overlay {
     }
   }
 
-  /** A committed batch is in the database now: lookups find it there. */
-  remove(batch: number): void {
+  /** A committed batch is in the database now: lookups find it there. Returns the golden records it wrote last. */
+  remove(batch: number): [string, GoldenState][] {
     const mine = this.added.get(batch);
     if (mine) {
       for (const [map, keys] of [[this.byKey, mine.keys], [this.byIdentifier, mine.ids]] as const) {
@@ -209,13 +221,68 @@ class Overlay {
       }
       this.added.delete(batch);
     }
-    for (const [id, g] of this.goldens) if (g.batch === batch) this.goldens.delete(id);
+    const retired: [string, GoldenState][] = [];
+    for (const [id, g] of this.goldens) {
+      if (g.batch !== batch) continue;
+      this.goldens.delete(id);
+      retired.push([id, g]);
+    }
+    return retired;
   }
+}
+
+/**
+ * Golden records of committed batches as their next update needs them: without this, adding a source
+ * to a person read and decrypted the golden record and all its sources and re-derived its index rows.
+ * Kept as JSON strings, which the garbage collector does not walk, oldest out first. A golden record
+ * changed by something else meanwhile is caught by the version check of the update (the load stops).
+ */
+class GoldenCache {
+  private readonly entries = new Map<string, string>();
+  private readonly size: number;
+
+  constructor(size: number) {
+    this.size = size;
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  put(id: string, state: GoldenState): void {
+    if (this.size <= 0) return;
+    this.entries.delete(id);
+    if (this.entries.size >= this.size) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(id, JSON.stringify({ versionId: state.versionId, registryId: state.registryId, sources: state.sources, rows: state.rows }));
+  }
+
+  /** The state, which leaves the cache (the batch now updating it holds it in the overlay). */
+  take(id: string, batch: number): GoldenState | undefined {
+    const json = this.entries.get(id);
+    if (json === undefined) return undefined;
+    this.entries.delete(id);
+    const state = JSON.parse(json) as GoldenState;
+    for (const row of state.rows.date) {
+      row.low = row.low === null ? null : new Date(row.low);
+      row.high = row.high === null ? null : new Date(row.high);
+    }
+    return { ...state, batch };
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+function defaultGoldenCacheSize(): number {
+  return Math.min(1_000_000, Math.floor(getHeapStatistics().heap_size_limit / 4 / 4096));
 }
 
 export class BulkLoader {
   private readonly overlay = new Overlay();
   private readonly persons = new Map<string, PersonRecord>();
+  private readonly goldenCache: GoldenCache;
+  private lastInstant = 0;
   private readonly committed: number[] = [];
   private readonly runIds = new Set<string>();
   private readonly cacheSize: number;
@@ -243,6 +310,7 @@ export class BulkLoader {
     this.inFlight = Math.max(1, options.inFlight ?? 2);
     this.source = options.source ?? 'huza';
     this.cacheSize = options.cacheSize ?? 3_000_000;
+    this.goldenCache = new GoldenCache(options.goldenCacheSize ?? defaultGoldenCacheSize());
   }
 
   private get db(): Database {
@@ -270,7 +338,7 @@ export class BulkLoader {
       // The lookups run while the oldest batch in flight finishes writing.
       while (writes.size >= this.inFlight) await Promise.race(writes);
       if (failure !== undefined) throw failure;
-      const plan = await this.decide(n, prepared, lookup);
+      const plan = await this.decide(n, prepared, lookup, parsed.lastUpdated);
       const before = previous;
       const write = this.write(plan, before).then(() => {
         this.committed.push(n);
@@ -284,6 +352,8 @@ export class BulkLoader {
       if (fallback.length > 0) {
         await flush();
         await this.perRecord(fallback);
+        // Those writes may have changed golden records this load holds.
+        this.goldenCache.clear();
       }
     };
     // Batches are handed to the workers as they are read, up to one per worker ahead of the batch
@@ -329,7 +399,7 @@ export class BulkLoader {
   /** Committed batches (all, or those a lookup saw) leave the overlay: lookups find them in the database. */
   private sweep(batches: readonly number[] = [...this.committed]): void {
     const gone = new Set(batches);
-    for (const n of gone) this.overlay.remove(n);
+    for (const n of gone) for (const [id, state] of this.overlay.remove(n)) this.goldenCache.put(id, state);
     this.committed.splice(0, this.committed.length, ...this.committed.filter((n) => !gone.has(n)));
   }
 
@@ -362,15 +432,18 @@ export class BulkLoader {
         this.report.refused.push(rowError(row, given, error));
       }
     }
+    // Strictly after the batch before: two batches read within a millisecond keep their order.
+    const lastUpdated = new Date(Math.max(Date.now(), this.lastInstant + 1));
+    this.lastInstant = lastUpdated.getTime();
     const job: PrepareBatch = {
       records: candidates.filter((c) => c.resource.link === undefined).map(({ resource, id }) => ({ resource, id })),
-      lastUpdated: new Date().toISOString(),
+      lastUpdated: lastUpdated.toISOString(),
       requiredBindings: !this.repo.options.validateCodes,
     };
     const work: Promise<PreparedRecord[]> = this.pool ? this.pool.run(job) : Promise.resolve().then(() => prepareRecords(this.inThread(), job));
     // A failure is seen when the batch's turn comes (run); until then it must not count as unhandled.
     work.catch(() => undefined);
-    return { candidates, work };
+    return { candidates, work, lastUpdated };
   }
 
   private inThread() {
@@ -468,7 +541,7 @@ export class BulkLoader {
   }
 
   /** Places each record of the batch in order, over what its lookups found and the overlay. */
-  private async decide(seq: number, batch: Prepared[], lookup: Lookup): Promise<BatchWrite> {
+  private async decide(seq: number, batch: Prepared[], lookup: Lookup, lastUpdated: Date): Promise<BatchWrite> {
     this.sweep(lookup.sweepable);
     const { rules, rulesVersion, model } = this.settings;
     const [holderRows, memberRows, apart] = await lookup.rows;
@@ -547,7 +620,7 @@ export class BulkLoader {
     }
     this.report.reviews += reviews.length;
     void rulesVersion;
-    return { seq, lastUpdated: new Date(), sources: placed, ...(await this.goldens(seq, placed)), reviews };
+    return { seq, lastUpdated, sources: placed, ...(await this.goldens(seq, placed, lastUpdated)), reviews };
   }
 
   /** Persons of placed records not in memory: one read (and decryption) for the batch. */
@@ -558,7 +631,7 @@ export class BulkLoader {
   }
 
   /** Each golden record the batch touches, rebuilt once from all its sources. */
-  private async goldens(seq: number, placed: Placed[]): Promise<{ goldensNew: GoldenWrite[]; goldensUpdated: GoldenWrite[] }> {
+  private async goldens(seq: number, placed: Placed[], lastUpdated: Date): Promise<{ goldensNew: GoldenWrite[]; goldensUpdated: GoldenWrite[] }> {
     const added = new Map<string, Placed[]>();
     for (const p of placed) {
       const list = added.get(p.goldenId) ?? [];
@@ -566,7 +639,7 @@ export class BulkLoader {
       added.set(p.goldenId, list);
     }
     // Golden records neither created by this batch nor held by the overlay are read from the database.
-    const fromDb = [...added.keys()].filter((g) => !this.overlay.goldens.has(g) && !added.get(g)!.some((p) => p.method === 'new' && p.goldenId === g));
+    const fromDb = [...added.keys()].filter((g) => !this.overlay.goldens.has(g) && !this.goldenCache.has(g) && !added.get(g)!.some((p) => p.method === 'new' && p.goldenId === g));
     const states = new Map<string, GoldenState>();
     if (fromDb.length > 0) {
       const [goldens, links] = await Promise.all([
@@ -588,9 +661,8 @@ export class BulkLoader {
     }
     const goldensNew: GoldenWrite[] = [];
     const goldensUpdated: GoldenWrite[] = [];
-    const lastUpdated = new Date();
     for (const [goldenId, list] of added) {
-      const known = this.overlay.goldens.get(goldenId) ?? states.get(goldenId);
+      const known = this.overlay.goldens.get(goldenId) ?? this.goldenCache.take(goldenId, seq) ?? states.get(goldenId);
       const state: GoldenState = known
         ? { ...known, sources: [...known.sources] }
         : { versionId: 0, registryId: newRegistryId(randomBytes(11)), sources: [], batch: seq, rows: emptyIndexRows() };

@@ -24,10 +24,12 @@ const personLevel = (system: string | undefined) =>
  * The golden record of one person, rebuilt from every source record linked to it. Survivorship:
  * identity documents (national IDs, passports, CBHI…) from all sources, never a facility's file
  * number; the most precise birth date, the most common sex; name and address from the most
- * recently updated source that has them; every distinct phone; active while any source is.
+ * recently updated source that has them (the first by id among sources updated at once); every distinct phone; active while any source is.
  */
 export function buildGoldenRecord(goldenId: string, registryId: string, sources: GoldenSource[]): FhirResource {
-  const newest = [...sources].sort((a, b) => (a.lastUpdated < b.lastUpdated ? 1 : a.lastUpdated > b.lastUpdated ? -1 : 0));
+  // Sources updated at the same instant (one batch of a bulk load) in id order: the record must not
+  // depend on the order the sources were read in.
+  const newest = [...sources].sort((a, b) => (a.lastUpdated < b.lastUpdated ? 1 : a.lastUpdated > b.lastUpdated ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const identifiers: Identifier[] = [{ use: 'official', system: REGISTRY_ID_SYSTEM, value: registryId }];
   const seen = new Set<string>([`${REGISTRY_ID_SYSTEM}|${registryId}`]);
   for (const s of newest) {
