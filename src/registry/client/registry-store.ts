@@ -140,9 +140,13 @@ export const registryStore = {
     return r.rows;
   },
 
+  /**
+   * Keys of sources that have none yet (new records, each key once per source): a plain insert, as
+   * ON CONFLICT would probe the primary key once more per row for conflicts that cannot happen.
+   */
   async insertBlocks(sql: Queryable, keys: string[], sourceIds: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await sql.query('INSERT INTO cr_block (key, source_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [keys, sourceIds]);
+    await sql.query('INSERT INTO cr_block (key, source_id) SELECT * FROM unnest($1::text[], $2::text[])', [keys, sourceIds]);
   },
 
   /** New links (sources not linked before) and their history rows. */
