@@ -62,6 +62,8 @@ const { values: args } = parseArgs({
     'in-flight': { type: 'string', default: '2' },
     /** Worker threads preparing records (default: the loader's, one less than the cores); 0: on the main thread. */
     workers: { type: 'string' },
+    /** Golden records the loader keeps in memory between batches (default: the loader's). */
+    'golden-cache': { type: 'string' },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     reps: { type: 'string', default: '3' },
@@ -88,6 +90,7 @@ const seed = Number(args.seed);
 const batchSize = Number(args.batch);
 const inFlight = Number(args['in-flight']);
 const workers = args.workers === undefined ? undefined : Number(args.workers);
+const goldenCacheSize = args['golden-cache'] === undefined ? undefined : Number(args['golden-cache']);
 const reps = Number(args.reps);
 const plan = { warmupMs: Number(args.warmup) * 1000, durationMs: Number(args.seconds) * 1000 };
 const databaseName = 'huza_registry_bench';
@@ -248,7 +251,7 @@ async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: 
   let profiler: Session | undefined;
   // Read from the file as `huza registry load FILE` does: the input is not held in memory.
   const report = await registry.loadBulk(engine.repo, ndjsonValues(input.file), {
-    batchSize, inFlight, ...(workers === undefined ? {} : { workers }),
+    batchSize, inFlight, ...(workers === undefined ? {} : { workers }), ...(goldenCacheSize === undefined ? {} : { goldenCacheSize }),
     onProgress: (p) => {
       const now = performance.now();
       bar.update(p.rows, { speed: Math.round(p.rows / ((now - started) / 1000)) });
@@ -603,6 +606,33 @@ function chartSvg(results: ResultFile[]): string {
     body.push(`<text x="${xOf(target).toFixed(1)}" y="${y + 12}" text-anchor="middle" font-size="10" fill="#d62728">target ${target.toLocaleString('en-US')} ${unit}</text>`);
     y += 36;
   };
+  // Bars split in parts (CPU by where it was spent), with a legend and a budget line.
+  const stacked = (heading: string, unit: string, budget: { value: number; label: string }, names: { name: string; color: string }[], rows: { label: string; parts: number[] }[]) => {
+    body.push(`<text x="8" y="${y}" font-weight="bold">${esc(heading)}</text>`);
+    y += 16;
+    let lx = left;
+    for (const n of names) {
+      body.push(`<rect x="${lx}" y="${y - 10}" width="10" height="10" fill="${n.color}"/><text x="${lx + 14}" y="${y}" font-size="11">${esc(n.name)}</text>`);
+      lx += 20 + n.name.length * 6;
+    }
+    y += 8;
+    const max = Math.max(budget.value * 1.15, ...rows.map((r) => r.parts.reduce((a, b) => a + b, 0))) * 1.05;
+    const xOf = (v: number) => left + (plotW * v) / max;
+    const top = y;
+    for (const r of rows) {
+      body.push(`<text x="${left - 8}" y="${y + barH - 3}" text-anchor="end" font-size="11">${esc(r.label)}</text>`);
+      let at = 0;
+      r.parts.forEach((v, i) => {
+        if (v > 0) body.push(`<rect x="${xOf(at).toFixed(1)}" y="${y}" width="${(xOf(at + v) - xOf(at)).toFixed(1)}" height="${barH}" fill="${names[i].color}"/>`);
+        at += Math.max(0, v);
+      });
+      body.push(`<text x="${(xOf(at) + 4).toFixed(1)}" y="${y + barH - 3}" font-size="11">${at.toFixed(2)} ${unit}</text>`);
+      y += barH + 4;
+    }
+    body.push(`<line x1="${xOf(budget.value).toFixed(1)}" y1="${top - 4}" x2="${xOf(budget.value).toFixed(1)}" y2="${y}" stroke="#d62728" stroke-dasharray="4 3"/>`);
+    body.push(`<text x="${xOf(budget.value).toFixed(1)}" y="${y + 12}" text-anchor="middle" font-size="10" fill="#d62728">${esc(budget.label)}</text>`);
+    y += 36;
+  };
   const title: Record<DbKind, string> = { postgres: 'PostgreSQL', pglite: 'PGlite' };
   const rows: { label: string; value: number | undefined; color: string }[] = [];
   for (const r of results) {
@@ -628,6 +658,14 @@ function chartSvg(results: ResultFile[]): string {
     if (segments.length === 0) continue;
     panel(`${title[r.kind]}: bulk load rate as the registry grows (records/s over each tenth of the input)`, 'records/s', 1000,
       segments.map((g) => ({ label: `records ${g.from.toLocaleString('en-US')} – ${g.to.toLocaleString('en-US')}`, value: g.rate, color: '#1f77b4' })));
+    if (r.kind === 'postgres' && segments.every((g) => g.cpu?.postgresMsPerRecord != null)) {
+      stacked(`${title[r.kind]}: CPU per record over each tenth (ms; the machine has 2 cores)`, 'ms', { value: 2, label: '2 cores at 1,000 records/s' },
+        [{ name: 'loader main thread', color: '#1f77b4' }, { name: 'loader workers and GC threads', color: '#aec7e8' }, { name: 'PostgreSQL server (all processes)', color: '#ff7f0e' }],
+        segments.map((g) => ({
+          label: `records ${g.from.toLocaleString('en-US')} – ${g.to.toLocaleString('en-US')}`,
+          parts: [g.cpu!.mainThreadMsPerRecord, g.cpu!.nodeMsPerRecord - g.cpu!.mainThreadMsPerRecord, g.cpu!.postgresMsPerRecord!],
+        })));
+    }
   }
   const height = y + 10;
   return [
