@@ -223,15 +223,14 @@ function progressBar(label: string) {
 
 /** The registry's load: loadBulk over the synthetic records, with a progress bar. */
 async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: FhirEngine, input: { file: string; records: number }): Promise<LoadFigures> {
-  const patients = { length: input.records };
   const bar = progressBar(`${kind} registry load`);
   const cpu0 = await cpuSeconds(engine.repo.db);
   const started = performance.now();
-  bar.start(patients.length, 0, { speed: 0 });
+  bar.start(input.records, 0, { speed: 0 });
   const samples: number[][] = [];
   const sampler = setInterval(() => samples.push(loadavg()), 15_000);
   const segments: NonNullable<LoadFigures['segments']> = [];
-  const tenth = Math.max(1, Math.round(patients.length / 10));
+  const tenth = Math.max(1, Math.round(input.records / 10));
   // CPU per record over each tenth as well: whether the fall comes from more work per record or less CPU for it.
   let mark = { rows: 0, at: started, cpu: Promise.resolve(cpu0) };
   const pending: Promise<void>[] = [];
@@ -260,7 +259,7 @@ async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: 
         profiler.connect();
         profiler.post('Profiler.enable', () => profiler!.post('Profiler.start'));
       }
-      if (p.rows > mark.rows && (p.rows - mark.rows >= tenth || p.rows === patients.length)) {
+      if (p.rows > mark.rows && (p.rows - mark.rows >= tenth || p.rows === input.records)) {
         const n = p.rows - mark.rows;
         const segment: NonNullable<LoadFigures['segments']>[number] = {
           from: mark.rows, to: p.rows, rate: n / ((now - mark.at) / 1000),
@@ -288,10 +287,10 @@ async function loadWithMatching(kind: DbKind, registry: ClientRegistry, engine: 
   }
   for (const g of segments) log(`  records ${g.from}–${g.to}: ${Math.round(g.rate)} records/s; CPU ms/record node ${g.cpu?.nodeMsPerRecord.toFixed(2)} (main ${g.cpu?.mainThreadMsPerRecord.toFixed(2)}), postgres ${g.cpu?.postgresMsPerRecord?.toFixed(2)}; GC pauses ms/record major ${g.gcMsPerRecord?.major.toFixed(2)} minor ${g.gcMsPerRecord?.minor.toFixed(2)} other ${g.gcMsPerRecord?.incremental.toFixed(2)}`);
   const seconds = (performance.now() - started) / 1000;
-  const cpu = cpuDelta(cpu0, await cpuSeconds(engine.repo.db), patients.length);
+  const cpu = cpuDelta(cpu0, await cpuSeconds(engine.repo.db), input.records);
   const { refused, ...rest } = report;
   return {
-    records: patients.length, seconds, rate: patients.length / seconds, cpu,
+    records: input.records, seconds, rate: input.records / seconds, cpu,
     report: { ...rest, refused: refused.length, refusedSample: refused.slice(0, 5) }, segments,
     loadavgDuring: samples.length > 0 ? [0, 1, 2].map((i) => Math.round(100 * samples.reduce((a, s) => a + s[i], 0) / samples.length) / 100) : loadavg(),
   };
