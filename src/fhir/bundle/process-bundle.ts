@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isResourceType } from '../definitions/structure-definitions.ts';
 import { fhirErrors } from '../outcome/errors.ts';
 import { FhirError } from '../outcome/fhir-error.ts';
+import { newResourceId } from '../repository/new-resource-id.ts';
 import type { FhirResource } from '../repository/resource-types.ts';
 import { executeSearch } from '../search/execute-search.ts';
 import { parseSearchRequest } from '../search/parse-search-request.ts';
@@ -201,7 +202,7 @@ async function resolveIdentities(ctx: FhirContext, entries: BundleEntry[], prepa
           p.existing = `${type}/${id}`;
         }
       }
-      p.assignedId = id ? undefined : randomUUID();
+      p.assignedId = id ? undefined : newResourceId();
       if (entry.fullUrl) ids.set(entry.fullUrl, `${type}/${id ?? p.assignedId}`);
     } else if (p.method === 'PUT' && p.request.path === type && isResourceType(type) && p.request.query.length > 0) {
       // A conditional update gets its target now, so that other entries may refer to it by its fullUrl.
@@ -209,7 +210,7 @@ async function resolveIdentities(ctx: FhirContext, entries: BundleEntry[], prepa
       const criteria = new URLSearchParams(p.request.query).toString();
       const match = await atEntry(p.index, 'request.url', () => matchAtMostOne(ctx, type, criteria, `Bundle.entry[${p.index}].request.url ${type}?${criteria}`));
       if (match && body?.id !== undefined && body.id !== match) continue; // refused when it runs: the ids differ
-      const id = match ?? (typeof body?.id === 'string' ? body.id : randomUUID());
+      const id = match ?? (typeof body?.id === 'string' ? body.id : newResourceId());
       p.request = { ...p.request, path: `${type}/${id}`, query: [], body: { ...body, id } };
       if (entry.fullUrl) ids.set(entry.fullUrl, `${type}/${id}`);
     } else if (p.method === 'PUT' && entry.fullUrl && /^[A-Z][A-Za-z]+\/[^/?]+$/.test(p.request.path)) {

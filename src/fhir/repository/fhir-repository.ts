@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import type { Database, Queryable } from '../../db/database.ts';
 import type { SearchParameterRegistry } from '../definitions/search-parameters.ts';
@@ -8,6 +7,7 @@ import type { OperationOutcomeIssue } from '../outcome/fhir-error.ts';
 import { extractIndexRows } from '../search/extract-index-rows.ts';
 import type { ContentCodec, ContentRef } from './content-codec.ts';
 import { idPattern, type FhirResource, type StoredVersion } from './resource-types.ts';
+import { newResourceId } from './new-resource-id.ts';
 import { contentKey, storedJson } from './stored-json.ts';
 import { writeVersionSql, type VersionWrite } from './write-version-sql.ts';
 
@@ -163,7 +163,7 @@ export class FhirRepository {
   private async createValid(resource: FhirResource, options: { id?: string }): Promise<StoredVersion> {
     const hooks = this.hooksFor(resource.resourceType);
     if (hooks.length > 0 && !this.tx) return this.withTransaction((repo) => repo.createValid(resource, options));
-    const id = options.id ?? randomUUID();
+    const id = options.id ?? newResourceId();
     const toStore = await this.runBeforeWrite(hooks, { ...resource, id }, undefined);
     const version = this.prepare(toStore, id, 1);
     const applied = await this.write({ ...version, method: 'POST', rows: this.indexRows(toStore) });
@@ -174,7 +174,7 @@ export class FhirRepository {
 
   /** Creates a resource the server itself built (audit events), skipping validation but not indexing. */
   async createTrusted(resource: FhirResource): Promise<StoredVersion> {
-    const id = randomUUID();
+    const id = newResourceId();
     const version = this.prepare(resource, id, 1);
     const applied = await this.write({ ...version, method: 'POST', rows: this.indexRows(resource) });
     if (!applied) throw fhirErrors.idTaken(resource.resourceType, id);

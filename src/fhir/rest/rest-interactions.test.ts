@@ -45,6 +45,18 @@ for (const kind of testDatabaseKinds) {
         assert.equal((await s.fhir('Patient/client-chosen')).status, 404);
       });
 
+      test('ids the server assigns are time-ordered UUIDs: a later create sorts after an earlier one', async () => {
+        const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+        const first = await s.fhir('Patient', { method: 'POST', body: patient() });
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        const bundle = await s.fhir('', { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry: [{ fullUrl: 'urn:uuid:0b8f2d7e-8f54-4c52-9d0b-3c1f5e0d2a11', resource: patient(), request: { method: 'POST', url: 'Patient' } }] } });
+        assert.equal(bundle.status, 200, JSON.stringify(bundle.body));
+        const second = bundle.body.entry[0].response.location.split('/')[1];
+        assert.match(first.body.id, v7);
+        assert.match(second, v7);
+        assert.ok(second > first.body.id, `${second} should sort after ${first.body.id}`);
+      });
+
       test('read returns the stored resource with its version headers', async () => {
         const created = await s.fhir('Patient', { method: 'POST', body: patient({ gender: 'female' }) });
         const res = await s.fhir(`Patient/${created.body.id}`);

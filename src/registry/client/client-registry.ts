@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { newResourceId } from '../../fhir/repository/new-resource-id.ts';
 import type { FhirRepository, WriteHook } from '../../fhir/repository/fhir-repository.ts';
 import type { FhirResource, StoredVersion } from '../../fhir/repository/resource-types.ts';
 import { currentWriteSource } from '../../fhir/repository/write-source.ts';
@@ -160,7 +161,7 @@ export class ClientRegistry {
     const byIdentifier = await this.matchByIdentifiers(repo, patient, person, model, rules);
     const scored = byIdentifier.kind === 'none' ? await this.scoreCandidates(repo, person, patient.id as string, model, rules) : [];
     const placement = choosePlacement(byIdentifier, scored, before);
-    const goldenId = placement.goldenId ?? `cr-${randomUUID()}`;
+    const goldenId = placement.goldenId ?? `cr-${newResourceId()}`;
     await registryStore.setLink(repo.sql, { source_id: patient.id as string, golden_id: goldenId, method: placement.method, score: placement.score, rulesVersion, decidedBy: by });
     for (const r of placement.reviews) await registryStore.openReview(repo.sql, patient.id as string, r.sourceId, r.comparison.score, reviewFields(r), rulesVersion);
     touched.add(goldenId);
@@ -212,7 +213,7 @@ export class ClientRegistry {
   private async ensureLinked(repo: FhirRepository, sourceId: string, by: string): Promise<string> {
     const link = await registryStore.linkOf(repo.sql, sourceId);
     if (link) return link.golden_id;
-    const goldenId = `cr-${randomUUID()}`;
+    const goldenId = `cr-${newResourceId()}`;
     await registryStore.setLink(repo.sql, { source_id: sourceId, golden_id: goldenId, method: 'new', score: null, decidedBy: by });
     return goldenId;
   }
@@ -291,7 +292,7 @@ export class ClientRegistry {
     return repo.withTransaction(async (tx) => {
       await tx.read('Patient', sourceId);
       const before = await registryStore.linkOf(tx.sql, sourceId);
-      const goldenId = toGolden ?? `cr-${randomUUID()}`;
+      const goldenId = toGolden ?? `cr-${newResourceId()}`;
       if (toGolden && !(await registryStore.isGolden(tx.sql, toGolden))) throw registryErrors.mergeTargetNotFound(`Patient/${toGolden}`);
       await registryStore.setLink(tx.sql, { source_id: sourceId, golden_id: goldenId, method: 'steward', score: null, decidedBy: by, reason });
       if (before && !toGolden) {
