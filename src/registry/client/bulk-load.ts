@@ -18,13 +18,14 @@
  * Records whose id is already stored unchanged are skipped (a re-run loads nothing twice); records
  * that change a stored one, or carry links (merges), go through the per-record write path.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Piscina } from 'piscina';
 import type { Database, Queryable, SqlValue } from '../../db/database.ts';
 import { FhirError } from '../../fhir/outcome/fhir-error.ts';
 import { refuseOn, type FhirRepository } from '../../fhir/repository/fhir-repository.ts';
+import { newResourceId } from '../../fhir/repository/new-resource-id.ts';
 import type { FhirResource } from '../../fhir/repository/resource-types.ts';
 import { writeSource } from '../../fhir/repository/write-source.ts';
 import { contentKey, storedJson } from '../../fhir/repository/stored-json.ts';
@@ -33,7 +34,7 @@ import type { ClientRegistry } from './client-registry.ts';
 import { buildGoldenRecord, goldenSource, isGoldenRecord, newRegistryId, type GoldenSource } from './golden-record.ts';
 import { REGISTRY_ID_SYSTEM } from './identifier-authorities.ts';
 import { prepareRecords, workerPatientParamCodes, type PrepareBatch, type PreparedRecord } from './bulk-prepare.ts';
-import { personFromPatient, type DecisionRules, type MatchModel, type PersonRecord } from './matching/index.ts';
+import { packPerson, personFromPatient, unpackPerson, type DecisionRules, type MatchModel, type PersonRecord } from './matching/index.ts';
 import { choosePlacement, matchByIdentifiers, maxCandidates, rankCandidates, reviewFields, type IdentifierHolder, type PlacedSource } from './placement.ts';
 import { registryErrors } from './registry-errors.ts';
 import { registryStore, type LinkMethod } from './registry-store.ts';
@@ -110,6 +111,8 @@ interface Prepared {
   content: Uint8Array;
   rows: IndexRows;
   person: PersonRecord;
+  /** `person` packed (packPerson), as the person cache keeps it. */
+  packedPerson: string;
   keys: string[];
   /** Person-unique identifiers: position in Patient.identifier and `system|value`. */
   uniqueIds: { index: number; system: string; value: string }[];
@@ -280,7 +283,8 @@ function defaultGoldenCacheSize(): number {
 
 export class BulkLoader {
   private readonly overlay = new Overlay();
-  private readonly persons = new Map<string, PersonRecord>();
+  /** Persons of placed records, packed (packed-person.ts): strings keep a million of them off the collector's back. */
+  private readonly persons = new Map<string, string>();
   private readonly goldenCache: GoldenCache;
   private lastInstant = 0;
   private readonly committed: number[] = [];
@@ -403,9 +407,9 @@ export class BulkLoader {
     this.committed.splice(0, this.committed.length, ...this.committed.filter((n) => !gone.has(n)));
   }
 
-  private remember(id: string, person: PersonRecord): void {
+  private remember(id: string, packed: string): void {
     if (this.persons.size >= this.cacheSize) this.persons.delete(this.persons.keys().next().value as string);
-    this.persons.set(id, person);
+    this.persons.set(id, packed);
   }
 
   /**
@@ -514,7 +518,7 @@ export class BulkLoader {
       if ((await this.registry.authorities.find(this.repo, i.system))?.personUnique) uniqueIds.push({ index, system: i.system, value: i.value });
     }
     return {
-      row, id, stored: ready.stored as PatientJson, person: ready.person, keys: ready.keys, uniqueIds, rows: ready.rows,
+      row, id, stored: ready.stored as PatientJson, person: unpackPerson(ready.person), packedPerson: ready.person, keys: ready.keys, uniqueIds, rows: ready.rows,
       content: this.repo.options.content.encode(ready.json, { resourceType: 'Patient', id, versionId: 1 }),
     };
   }
@@ -558,9 +562,9 @@ export class BulkLoader {
       list.push({ sourceId: m.source_id, goldenId: m.golden_id });
       membersOf.set(m.key, list);
     }
-    await this.loadPersons([...holderRows.map((h) => h.source_id), ...memberRows.map((m) => m.source_id)]);
+    const persons = await this.personsOf([...holderRows.map((h) => h.source_id), ...memberRows.map((m) => m.source_id)]);
     const placedFromDb = (sourceId: string, goldenId: string): PlacedSource | undefined => {
-      const person = this.persons.get(sourceId);
+      const person = persons.get(sourceId);
       return person ? { sourceId, goldenId, person } : undefined;
     };
 
@@ -611,10 +615,10 @@ export class BulkLoader {
         scored = rankCandidates(p.person, ranked, model, rules, (c) => apart.has(`${p.id}\u0000${c.sourceId}`));
       }
       const placement = choosePlacement(byIdentifier, scored, undefined);
-      const done: Placed = { ...p, goldenId: placement.goldenId ?? `cr-${randomUUID()}`, method: placement.method, score: placement.score };
+      const done: Placed = { ...p, goldenId: placement.goldenId ?? `cr-${newResourceId()}`, method: placement.method, score: placement.score };
       placed.push(done);
       this.overlay.add(seq, done);
-      this.remember(p.id, p.person);
+      this.remember(p.id, p.packedPerson);
       this.report.links[placement.method as 'identifier' | 'probabilistic' | 'new']++;
       for (const r of placement.reviews) reviews.push({ sourceId: p.id, candidateId: r.sourceId, score: r.comparison.score, fields: reviewFields(r) });
     }
@@ -623,11 +627,22 @@ export class BulkLoader {
     return { seq, lastUpdated, sources: placed, ...(await this.goldens(seq, placed, lastUpdated)), reviews };
   }
 
-  /** Persons of placed records not in memory: one read (and decryption) for the batch. */
-  private async loadPersons(ids: string[]): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.persons.has(id));
-    if (missing.length === 0) return;
-    for (const v of await this.repo.readMany(missing.map((id) => ({ type: 'Patient', id })))) this.remember(v.id, personFromPatient(JSON.parse(v.json as string)));
+  /** Persons of placed records, from memory, and those not in memory in one read (and decryption) for the batch. */
+  private async personsOf(ids: string[]): Promise<Map<string, PersonRecord>> {
+    const persons = new Map<string, PersonRecord>();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const packed = this.persons.get(id);
+      if (packed === undefined) missing.push(id);
+      else persons.set(id, unpackPerson(packed));
+    }
+    if (missing.length === 0) return persons;
+    for (const v of await this.repo.readMany(missing.map((id) => ({ type: 'Patient', id })))) {
+      const packed = packPerson(personFromPatient(JSON.parse(v.json as string)));
+      this.remember(v.id, packed);
+      persons.set(v.id, unpackPerson(packed));
+    }
+    return persons;
   }
 
   /** Each golden record the batch touches, rebuilt once from all its sources. */

@@ -12,7 +12,7 @@ import type { FhirResource } from '../../fhir/repository/resource-types.ts';
 import { storedJson } from '../../fhir/repository/stored-json.ts';
 import { extractIndexRows } from '../../fhir/search/extract-index-rows.ts';
 import type { IndexRows } from '../../fhir/search/index-rows.ts';
-import { blockingKeys, personFromPatient, type PersonRecord } from './matching/index.ts';
+import { blockingKeys, packPerson, personFromPatient } from './matching/index.ts';
 
 export interface PrepareInput {
   resource: FhirResource;
@@ -26,7 +26,8 @@ export interface PreparedRecord {
   stored: FhirResource;
   json: string;
   rows: IndexRows;
-  person: PersonRecord;
+  /** The person the matcher sees, with its name forms derived here (packPerson): off the main thread. */
+  person: string;
   keys: string[];
 }
 
@@ -49,7 +50,7 @@ export function prepareRecords(ctx: PrepareContext, batch: PrepareBatch): Prepar
     const issues = ctx.validate(resource, { requiredBindings: batch.requiredBindings });
     const { stored, json } = storedJson(resource, id, 1, lastUpdated);
     const person = personFromPatient(resource);
-    return { issues, stored, json, rows: extractIndexRows(resource, ctx.patientParams), person, keys: blockingKeys(person) };
+    return { issues, stored, json, rows: extractIndexRows(resource, ctx.patientParams), person: packPerson(person), keys: blockingKeys(person) };
   });
 }
 

@@ -72,10 +72,16 @@ function nameForms(tokens: string[]): NameForms {
 // Kept on the record itself, not in a WeakMap: the bulk loader holds millions of records, and a
 // WeakMap that size makes every full garbage collection walk it as ephemerons.
 const namesKey = Symbol('name forms');
-type WithNames = PersonRecord & { [namesKey]?: { given: NameForms; family: NameForms; all: NameForms } };
+/** What matching derives from a record's names; plain data (packed-person.ts stores it with the record). */
+export interface RecordNameForms {
+  given: NameForms;
+  family: NameForms;
+  all: NameForms;
+}
+type WithNames = PersonRecord & { [namesKey]?: RecordNameForms };
 
 /** A record's name forms, computed once per record (records are not mutated while matching). */
-function namesOf(r: PersonRecord): { given: NameForms; family: NameForms; all: NameForms } {
+export function namesOf(r: PersonRecord): RecordNameForms {
   let names = (r as WithNames)[namesKey];
   if (!names) {
     const given = nameTokens(r.given);
@@ -85,6 +91,11 @@ function namesOf(r: PersonRecord): { given: NameForms; family: NameForms; all: N
     Object.defineProperty(r, namesKey, { value: names });
   }
   return names;
+}
+
+/** Gives a record the name forms derived from its names before (namesOf of a copy with the same names). */
+export function adoptNameForms(r: PersonRecord, names: RecordNameForms): void {
+  Object.defineProperty(r, namesKey, { value: names });
 }
 
 function tokenAgrees(x: KeyedName, y: KeyedName): boolean {

@@ -29,6 +29,7 @@ export { defaultModel, levelWeight, validateModel, type LevelProbabilities, type
 export { compareLevels, comparePair, withNationalIdFacts, type FieldComparison, type PairComparison, type PairFacts, type PairLevels } from './match-pair.ts';
 export { estimateFromLevels, estimateModel, estimateU, naiveStartModel, patternCounts, type EmTrace, type EstimateOptions } from './estimate-weights.ts';
 export { estimateNameFrequencies, nameCode, termU, type NameFrequencies } from './term-frequency.ts';
+export { packPerson, unpackPerson } from './packed-person.ts';
 export { blockingKeyKind, blockingKeys, candidatePairs } from './blocking-keys.ts';
 export {
   DecisionRulesError,

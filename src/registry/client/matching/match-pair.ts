@@ -75,6 +75,11 @@ export function withNationalIdFacts(r: PersonRecord): PersonRecord {
   return out;
 }
 
+/** Gives a record its national-ID facts derived before (withNationalIdFacts of a copy of it). */
+export function adoptNationalIdFacts(r: PersonRecord, filled: PersonRecord): void {
+  Object.defineProperty(r, filledKey, { value: filled });
+}
+
 function fillFromNationalId(r: PersonRecord): PersonRecord {
   for (const raw of r.nationalIds) {
     const id = normaliseNationalIdForMatch(raw);
