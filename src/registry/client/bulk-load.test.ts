@@ -58,6 +58,19 @@ for (const kind of testDatabaseKinds) {
       await bulk.db.close();
     });
 
+    test('refreshes the planner statistics of the tables it grows as the registry grows', async () => {
+      const fresh = await open(kind);
+      try {
+        const reltuples = async () => (await fresh.db.query<{ n: number }>(`SELECT reltuples::int AS n FROM pg_class WHERE relname = 'cr_block'`)).rows[0].n;
+        assert.equal(await reltuples(), -1, 'never analyzed before the load');
+        const report = await fresh.registry.loadBulk(fresh.engine.repo, patients.slice(0, 120), { batchSize: 37, analyzeAfter: 40 });
+        // Analyzed once 74 records were created (2 batches), then at each doubling: the keys of at least 74 sources.
+        assert.ok(await reltuples() >= 74 * 3, `cr_block reltuples ${await reltuples()} after ${report.created} records`);
+      } finally {
+        await fresh.db.close();
+      }
+    });
+
     test('links as the per-record write path does, refusing the same records', async () => {
       // Small batches with several in flight: decisions rest on records of batches not yet committed.
       const report = await bulk.registry.loadBulk(bulk.engine.repo, patients, { batchSize: 37, inFlight: 3 });

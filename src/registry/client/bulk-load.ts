@@ -66,6 +66,8 @@ export interface BulkLoadOptions {
    * decides and writes; default one less than the machine's cores, at least 1. 0: all on the main thread.
    */
   workers?: number;
+  /** Records created before the planner's statistics of the tables it grows are first refreshed (then at each doubling); default 5000. */
+  analyzeAfter?: number;
   onProgress?(progress: BulkProgress): void;
 }
 
@@ -287,6 +289,8 @@ export class BulkLoader {
   private readonly persons = new Map<string, string>();
   private readonly goldenCache: GoldenCache;
   private lastInstant = 0;
+  /** Records created after which the planner's statistics are refreshed next (refreshStatistics). */
+  private nextAnalyze: number;
   private readonly committed: number[] = [];
   private readonly runIds = new Set<string>();
   private readonly cacheSize: number;
@@ -315,6 +319,7 @@ export class BulkLoader {
     this.source = options.source ?? 'huza';
     this.cacheSize = options.cacheSize ?? 3_000_000;
     this.goldenCache = new GoldenCache(options.goldenCacheSize ?? defaultGoldenCacheSize());
+    this.nextAnalyze = options.analyzeAfter ?? 5_000;
   }
 
   private get db(): Database {
@@ -330,8 +335,10 @@ export class BulkLoader {
     let previous: Promise<void> = Promise.resolve();
     let failure: unknown;
     let seq = 0;
+    let statistics: Promise<void> = Promise.resolve();
     const flush = async () => {
       await Promise.allSettled([...writes]);
+      await statistics;
       if (failure !== undefined) throw failure;
       this.sweep();
     };
@@ -348,6 +355,11 @@ export class BulkLoader {
         this.committed.push(n);
         this.report.batches++;
         this.report.created += plan.sources.length;
+        if (this.report.created >= this.nextAnalyze) {
+          this.nextAnalyze = 2 * this.report.created;
+          // Beside the batches, not in their chain: the next commit need not wait for it.
+          statistics = statistics.then(() => this.refreshStatistics()).catch((error) => { failure ??= error; });
+        }
         this.options.onProgress?.({ rows: this.report.rows, created: this.report.created, refused: this.report.refused.length });
       });
       previous = write;
@@ -391,6 +403,17 @@ export class BulkLoader {
     this.report.seconds = (performance.now() - started) / 1000;
     this.report.refused.sort((a, b) => a.row - b.row);
     return this.report;
+  }
+
+  /**
+   * ANALYZE of the tables the load grows, each time the records it created double. The statements of
+   * a batch are planned from these statistics: planned from those of a registry hundreds of times
+   * smaller (a table analyzed before the load, or never), the index-row delete and the golden-record
+   * update scanned every Patient row per batch, a cost that grew with the registry; autovacuum, when
+   * it is on at all, analyzes a table that grows fast too late.
+   */
+  private async refreshStatistics(): Promise<void> {
+    await this.db.query(`ANALYZE resource, resource_history, ${indexTableNames.join(', ')}, cr_block, cr_link, cr_link_history`);
   }
 
   /** Workers index with the R4 Patient search parameters: only when the repository has no others. */
@@ -721,7 +744,7 @@ export class BulkLoader {
         const r = await tx.query(
           `UPDATE resource r SET version_id = u.v, last_updated = $4, content = substring($3::bytea FROM u.o FOR u.n)
            FROM unnest($1::text[], $2::int[], $5::int[], $6::int[]) AS u(i, v, o, n)
-           WHERE r.resource_type = 'Patient' AND r.id = u.i AND r.version_id = u.v - 1 AND NOT r.deleted`,
+           WHERE r.resource_type = 'Patient' AND r.id = ANY($1::text[]) AND r.id = u.i AND r.version_id = u.v - 1 AND NOT r.deleted`,
           [u.map((g) => g.id), u.map((g) => g.versionId), ...packed(u.map((g) => g.content), plan.lastUpdated)]);
         if (r.rowCount !== u.length) throw new Error(`golden records changed while the batch was written (${r.rowCount} of ${u.length} updated): run the load again`);
         await insertHistory(tx, u, plan.lastUpdated, 'PUT');
