@@ -1,5 +1,5 @@
 import { Button, Card, Group, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { useAuth } from '../auth/AuthProvider.tsx';
@@ -19,9 +19,15 @@ export function AuditLogPage() {
   const [params, setParams] = useSearchParams();
   const applied = Object.fromEntries(filterNames.map((n) => [n, params.get(n) ?? ''])) as unknown as AuditFilters;
   const [draft, setDraft] = useState<AuditFilters>(applied);
-  // Back/forward (or a pasted link) changes the URL: the form follows it.
+  // Back/forward (or a pasted link) changes the URL: the form follows it. Not after the form's own
+  // Apply or Clear: the form already shows those filters, and what was typed since must stay.
   const paramsKey = params.toString();
+  const applying = useRef<string | undefined>(undefined);
   useEffect(() => {
+    if (paramsKey === applying.current) {
+      applying.current = undefined;
+      return;
+    }
     setDraft(Object.fromEntries(filterNames.map((n) => [n, new URLSearchParams(paramsKey).get(n) ?? ''])) as unknown as AuditFilters);
   }, [paramsKey]);
   const query = auditQuery(applied);
@@ -34,6 +40,7 @@ export function AuditLogPage() {
     for (const n of filterNames) if (filters[n].trim()) next.set(n, filters[n].trim());
     // Applying filters is a new search from its first page, never a page remembered from an older one.
     setPage(undefined);
+    applying.current = next.toString();
     setParams(next);
   };
   const onSubmit = (e: FormEvent) => {
