@@ -661,9 +661,10 @@ export class BulkLoader {
     }
     if (missing.length === 0) return persons;
     for (const v of await this.repo.readMany(missing.map((id) => ({ type: 'Patient', id })))) {
-      const packed = packPerson(personFromPatient(JSON.parse(v.json as string)));
-      this.remember(v.id, packed);
-      persons.set(v.id, unpackPerson(packed));
+      // Packing derives the name forms on the person itself: it is used as it is, not unpacked again.
+      const person = personFromPatient(JSON.parse(v.json as string));
+      this.remember(v.id, packPerson(person));
+      persons.set(v.id, person);
     }
     return persons;
   }
